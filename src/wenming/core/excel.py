@@ -1,0 +1,53 @@
+"""Excel export of any list: every list in wenming can be downloaded as it is filtered."""
+
+from io import BytesIO
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook_bytes(title: str, headers: list[str], rows) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=title[:31])
+    widths = [max(8, len(str(h)) * 2 + 2) for h in headers]
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = min(width, 60)
+    sheet.freeze_panes = "A2"
+    header_font = Font(bold=True)
+    header_cells = []
+    for h in headers:
+        cell = WriteOnlyCell(sheet, value=str(h))
+        cell.font = header_font
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append([_cell(v) for v in row])
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo") and value.tzinfo is not None:
+        # Excel has no time zones: write local time, without the zone.
+        return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, (int, float, str)) or hasattr(value, "isoformat"):
+        return value
+    return str(value)
+
+
+def xlsx_response(basename: str, headers: list[str], rows) -> HttpResponse:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    filename = f"{basename}-{stamp}.xlsx"
+    response = HttpResponse(workbook_bytes(basename, headers, rows), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

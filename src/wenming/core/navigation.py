@@ -1,0 +1,42 @@
+"""The back office menu. Each domain adds its entries here; the menu shows a
+person only the entries their acting role may use."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from wenming.org.models import Role, STAFF_ROLES
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset  # acting roles that see the entry
+    icon: str = ""
+
+
+ALL_STAFF = frozenset(STAFF_ROLES)
+
+MENU = [
+    NavItem(_("Dashboard"), "core:dashboard", ALL_STAFF, "◉"),
+    NavItem(_("Map"), "org:map", ALL_STAFF, "◈"),
+    NavItem(_("Areas"), "org:area_list", ALL_STAFF, "▦"),
+    NavItem(_("Units"), "org:unit_list", ALL_STAFF, "▤"),
+    NavItem(
+        _("People"),
+        "org:person_list",
+        frozenset({Role.CAMPAIGN_ADMIN, Role.GROUP_LEAD, Role.UNIT_LEADER, Role.HANDLER}),
+        "☰",
+    ),
+]
+
+
+def menu_for(role: str | None, is_superuser: bool, current_path: str) -> list[dict]:
+    items = []
+    for item in MENU:
+        if is_superuser or role in item.roles:
+            url = reverse(item.url_name)
+            items.append({"label": item.label, "url": url, "icon": item.icon, "active": current_path.startswith(url) and (url != "/office/" or current_path == url)})
+    return items

@@ -1,0 +1,306 @@
+"""The city's organisation: areas, units, people, their roles and liaison duties."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def _move_subtree(model, old_path: str, new_path: str) -> None:
+    """Rewrite the paths below a node whose code or parent changed."""
+    moved = list(model.objects.filter(path__startswith=old_path).exclude(path=new_path))
+    for node in moved:
+        node.path = new_path + node.path[len(old_path):]
+    model.objects.bulk_update(moved, ["path"], batch_size=500)
+
+
+class AreaLevel(models.TextChoices):
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District / county")
+    STREET = "street", _("Street / town")
+    COMMUNITY = "community", _("Community / village")
+    GRID = "grid", _("Grid")
+
+
+# Depth in the tree and the length of the official code at each level:
+# GB/T 2260 (6 digits) for city and district, the statistical division code
+# for streets (9) and communities (12), and community code + 3 digits for grids.
+LEVEL_ORDER = [AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY, AreaLevel.GRID]
+CODE_LENGTH = {
+    AreaLevel.CITY: 6,
+    AreaLevel.DISTRICT: 6,
+    AreaLevel.STREET: 9,
+    AreaLevel.COMMUNITY: 12,
+    AreaLevel.GRID: 15,
+}
+
+
+def parent_level(level: str) -> str | None:
+    index = LEVEL_ORDER.index(AreaLevel(level))
+    return LEVEL_ORDER[index - 1] if index else None
+
+
+class Area(models.Model):
+    """A node of the administrative tree with its official code and boundary (WGS-84)."""
+
+    code = models.CharField(_("code"), max_length=15, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=16, choices=AreaLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    # Codes from the root down, "/"-separated and "/"-terminated: a subtree is a
+    # prefix match, which an index answers on SQLite and PostgreSQL alike.
+    path = models.CharField(_("path"), max_length=200, db_index=True, editable=False)
+    boundary = models.JSONField(_("boundary (GeoJSON, WGS-84)"), null=True, blank=True)
+    label_lon = models.FloatField(_("label longitude"), null=True, blank=True, editable=False)
+    label_lat = models.FloatField(_("label latitude"), null=True, blank=True, editable=False)
+    area_km2 = models.FloatField(_("area (km²)"), null=True, blank=True, editable=False)
+    is_generated = models.BooleanField(
+        _("generated boundary"),
+        default=False,
+        help_text=_("The boundary was generated for demonstration; it is not an official boundary."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["path"]
+        indexes = [models.Index(fields=["level", "path"])]
+
+    scope_area = "path"
+    scope_unit = None
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return LEVEL_ORDER.index(AreaLevel(self.level))
+
+    def compute_path(self) -> str:
+        return (self.parent.path if self.parent_id else "") + self.code + "/"
+
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        self.path = self.compute_path()
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            _move_subtree(Area, old_path, self.path)
+
+    def ancestors(self) -> list["Area"]:
+        """From the root down to the parent, in one query."""
+        codes = self.path.strip("/").split("/")[:-1]
+        by_code = {a.code: a for a in Area.objects.filter(code__in=codes)}
+        return [by_code[c] for c in codes if c in by_code]
+
+    def descendants(self):
+        return Area.objects.filter(path__startswith=self.path).exclude(pk=self.pk)
+
+
+class UnitKind(models.TextChoices):
+    LEADING_GROUP = "leading_group", _("Leading group")
+    CAMPAIGN_OFFICE = "campaign_office", _("Campaign office")
+    SPECIAL_GROUP = "special_group", _("Special working group")
+    DEPARTMENT = "department", _("Functional department")
+    DISTRICT_GOVERNMENT = "district_government", _("District / county government")
+    STREET_OFFICE = "street_office", _("Street office / town government")
+    COMMUNITY = "community", _("Community / village committee")
+
+
+# Units whose duty is a territory see what happens in it; functional units
+# (departments, special groups) see what is assigned to them.
+TERRITORIAL_KINDS = {
+    UnitKind.LEADING_GROUP,
+    UnitKind.CAMPAIGN_OFFICE,
+    UnitKind.DISTRICT_GOVERNMENT,
+    UnitKind.STREET_OFFICE,
+    UnitKind.COMMUNITY,
+}
+
+
+class Unit(models.Model):
+    """A responsible unit (责任单位)."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=UnitKind.choices)
+    area = models.ForeignKey(
+        Area, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="units"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=400, db_index=True, editable=False)
+    member_units = models.ManyToManyField(
+        "self",
+        verbose_name=_("member units"),
+        symmetrical=False,
+        blank=True,
+        related_name="special_groups",
+        help_text=_("For a special working group: the units it supervises."),
+    )
+    phone = models.CharField(_("office phone"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+
+    scope_area = "area__path"
+    scope_unit = "path"
+
+    def __str__(self):
+        return self.name
+
+    def compute_path(self) -> str:
+        return (self.parent.path if self.parent_id else "") + self.code + "/"
+
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        self.path = self.compute_path()
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            _move_subtree(Unit, old_path, self.path)
+
+    @property
+    def is_territorial(self) -> bool:
+        return self.kind in TERRITORIAL_KINDS
+
+
+class Role(models.TextChoices):
+    CAMPAIGN_ADMIN = "campaign_admin", _("Campaign office admin")
+    GROUP_LEAD = "group_lead", _("Special group lead")
+    UNIT_LEADER = "unit_leader", _("Unit leader")
+    HANDLER = "handler", _("Unit handler")
+    INSPECTOR = "inspector", _("Inspector")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    CITIZEN = "citizen", _("Citizen")
+
+
+# Roles that work in the back office, always for a unit.
+STAFF_ROLES = {
+    Role.CAMPAIGN_ADMIN,
+    Role.GROUP_LEAD,
+    Role.UNIT_LEADER,
+    Role.HANDLER,
+    Role.INSPECTOR,
+    Role.GRID_WORKER,
+}
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    real_name = models.CharField(_("real name"), max_length=50)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    acting = models.ForeignKey(
+        "Membership",
+        verbose_name=_("acting for"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return self.real_name
+
+
+class Membership(models.Model):
+    """A person's role in a unit. A person may hold several and acts for one at a time."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    # A grid worker patrols one grid; other roles leave it empty.
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("assigned area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    position = models.CharField(_("position"), max_length=50, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="org_membership_unique"),
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False) | Q(role__in=["volunteer", "citizen"]),
+                name="org_membership_staff_has_unit",
+            ),
+        ]
+
+    scope_area = "unit__area__path"
+    scope_unit = "unit__path"
+
+    def __str__(self):
+        unit = self.unit.name if self.unit_id else ""
+        return f"{unit} · {self.get_role_display()}".strip(" ·")
+
+
+class Liaison(models.Model):
+    """包联: a leader answers for an area or a unit."""
+
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leader"),
+        on_delete=models.CASCADE,
+        related_name="liaisons",
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    duty = models.CharField(_("duty"), max_length=200, blank=True)
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("liaison assignment")
+        verbose_name_plural = _("liaison assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(area__isnull=False) & Q(unit__isnull=True))
+                | (Q(area__isnull=True) & Q(unit__isnull=False)),
+                name="org_liaison_area_xor_unit",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.leader} → {self.area or self.unit}"
