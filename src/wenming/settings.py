@@ -111,11 +111,10 @@ STATIC_URL = "static/"
 MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "wenming.core.storage.StaticFilesStorage"},
 }
 # Serve straight from the packages' static folders when collectstatic has not run.
 WHITENOISE_USE_FINDERS = True
-WHITENOISE_MANIFEST_STRICT = False
 
 SESSION_COOKIE_AGE = env_int("WENMING_SESSION_AGE", 12 * 3600)
 SESSION_COOKIE_HTTPONLY = True

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -60,29 +61,34 @@ def partition(
     rng = np.random.default_rng(seed)
     sampler = _Sampler(local, rng)
 
+    pool: _Pool | None = None
     if weight is None:
         seeds = sampler.draw(n)
-        samples = sample_weights = None
     else:
-        seeds, samples, sample_weights = _weighted_seeds(sampler, frame, weight, n, rng)
+        seeds, pool = _weighted_seeds(sampler, frame, weight, n, rng)
 
-    extent = _padded_envelope(local)
+    # Seeds live in the isotropic local frame where the Voronoi diagram is
+    # drawn; cells are clipped in degrees against the original boundary so the
+    # last round's cells are the final pieces, sharing its exact vertices.
     # Beyond the requested rounds, keep relaxing (a bounded number of times)
     # while some piece is still tiny.
-    max_rounds = relax + _MAX_EXTRA_RELAX if relax > 0 else 0
-    for round_no in range(max_rounds):
-        cells = _clip(_voronoi(seeds, extent), local)
-        labels = None if samples is None else _nearest_seed(seeds, samples)
-        if round_no >= relax and not _has_tiny(cells, labels, sample_weights):
+    extent = _padded_envelope(local)
+    shapely.prepare(boundary)
+    round_no = 0
+    while True:
+        cells = _clip(frame.backward(_voronoi(seeds, extent)), boundary)
+        labels = None if pool is None else _nearest_seed(seeds, pool.local)
+        if round_no >= relax and (
+            relax == 0 or round_no >= relax + _MAX_EXTRA_RELAX or not _has_tiny(cells, labels, pool)
+        ):
             break
-        moved = _lloyd_step(seeds, cells, local, samples, sample_weights, labels)
+        moved = frame.forward_points(_lloyd_step(cells, boundary, pool, labels))
         if len(np.unique(moved, axis=0)) < n:
             break  # two seeds collapsed; a Voronoi diagram needs n distinct points
         seeds = moved
+        round_no += 1
 
-    cells = frame.backward(_voronoi(seeds, extent))
-    pieces = _clip(cells, boundary)
-    pieces = _merge_fragments(pieces, boundary)
+    pieces = _merge_fragments(cells, boundary)
     pieces = _ensure_valid(pieces)
     return _sorted_north_to_south(pieces)
 
@@ -124,8 +130,7 @@ class _Frame:
     """A local plane where distances are isotropic and coordinates are O(1).
 
     Voronoi cells drawn in raw lon/lat would be stretched east-west by
-    1/cos(lat); the final clipping still happens in degrees against the
-    original boundary so pieces reuse its exact vertices.
+    1/cos(lat).
     """
 
     def __init__(self, boundary: BaseGeometry) -> None:
@@ -141,6 +146,12 @@ class _Frame:
 
     def backward_xy(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return x * self.scale / self.kx + self.lon0, y * self.scale + self.lat0
+
+    def forward_points(self, lonlat: np.ndarray) -> np.ndarray:
+        return np.column_stack(self.forward_xy(lonlat[:, 0], lonlat[:, 1]))
+
+    def backward_points(self, xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(self.backward_xy(xy[:, 0], xy[:, 1]))
 
     def forward(self, geom):
         return shapely.transform(geom, lambda c: np.column_stack(self.forward_xy(c[:, 0], c[:, 1])))
@@ -182,23 +193,32 @@ class _Sampler:
         return out[:k]
 
 
-def _weighted_seeds(
-    sampler: _Sampler, frame: _Frame, weight: WeightFn, n: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rejection-sample n seeds with density ∝ weight.
+@dataclass(frozen=True)
+class _Pool:
+    """Uniform sample points of the boundary with their weights.
 
-    Returns the seeds plus the uniform sample pool and its weights, reused to
-    compute weighted centroids during relaxation.
+    They estimate weighted centroids and weight mass per cell; ``local`` is
+    in the Voronoi frame (for nearest-seed lookup), ``lonlat`` in degrees.
     """
 
-    def weigh(points: np.ndarray) -> np.ndarray:
-        lon, lat = frame.backward_xy(points[:, 0], points[:, 1])
-        w = np.asarray(weight(lon, lat), dtype=float)
-        w = np.broadcast_to(w, lon.shape)
-        return np.clip(np.nan_to_num(w, nan=0.0, posinf=0.0, neginf=0.0), 0.0, None)
+    local: np.ndarray
+    lonlat: np.ndarray
+    weights: np.ndarray
+
+
+def _weighted_seeds(
+    sampler: _Sampler, frame: _Frame, weight: WeightFn, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, _Pool]:
+    """Rejection-sample n seeds with density ∝ weight; also return the pool."""
+
+    def weigh(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lonlat = frame.backward_points(points)
+        w = np.asarray(weight(lonlat[:, 0], lonlat[:, 1]), dtype=float)
+        w = np.broadcast_to(w, (len(points),))
+        return lonlat, np.clip(np.nan_to_num(w, nan=0.0, posinf=0.0, neginf=0.0), 0.0, None)
 
     pool = sampler.draw(max(_SAMPLES_PER_SEED * n, _MIN_SAMPLES))
-    pool_w = weigh(pool)
+    pool_lonlat, pool_w = weigh(pool)
     w_max = pool_w.max()
     if not w_max > 0:
         raise ValueError("weight is zero everywhere inside the boundary")
@@ -208,11 +228,11 @@ def _weighted_seeds(
             break
         rate = max(len(seeds), 1) / len(pool)
         extra = sampler.draw(int((n - len(seeds)) / rate * 1.5) + 16)
-        extra_w = weigh(extra)
+        _, extra_w = weigh(extra)
         seeds = np.vstack([seeds, extra[rng.random(len(extra)) * w_max < extra_w]])
     if len(seeds) < n:
         raise ValueError("weight is too close to zero inside the boundary to place seeds")
-    return seeds[:n], pool, pool_w
+    return seeds[:n], _Pool(pool, pool_lonlat, pool_w)
 
 
 def _padded_envelope(geom: BaseGeometry) -> Polygon:
@@ -233,7 +253,6 @@ def _voronoi(seeds: np.ndarray, extent: Polygon) -> np.ndarray:
 
 def _clip(cells: np.ndarray, boundary: BaseGeometry) -> np.ndarray:
     """Cells ∩ boundary, polygonal parts only; inner cells skip the overlay."""
-    shapely.prepare(boundary)
     inside = shapely.contains_properly(boundary, cells)
     out = cells.copy()
     crossing = ~inside
@@ -270,7 +289,7 @@ def _nearest_seed(seeds: np.ndarray, samples: np.ndarray) -> np.ndarray:
     return label
 
 
-def _has_tiny(cells: np.ndarray, labels: np.ndarray | None, sample_weights: np.ndarray | None) -> bool:
+def _has_tiny(cells: np.ndarray, labels: np.ndarray | None, pool: _Pool | None) -> bool:
     """Is some cell below 1/20 of the mean, by area or, with a weight, by weight mass?
 
     With a weight, pieces in the dense core are meant to be small in area;
@@ -278,8 +297,8 @@ def _has_tiny(cells: np.ndarray, labels: np.ndarray | None, sample_weights: np.n
     to the neighbours, so only a cell's largest part counts.
     """
     n = len(cells)
-    if labels is not None:
-        mass = np.bincount(labels, weights=sample_weights, minlength=n)
+    if pool is not None and labels is not None:
+        mass = np.bincount(labels, weights=pool.weights, minlength=n)
         return bool(mass.min() < _TINY_FRACTION * mass.sum() / n)
     areas = shapely.area(cells)
     total = areas.sum()
@@ -289,40 +308,37 @@ def _has_tiny(cells: np.ndarray, labels: np.ndarray | None, sample_weights: np.n
 
 
 def _lloyd_step(
-    seeds: np.ndarray,
-    cells: np.ndarray,
-    local: BaseGeometry,
-    samples: np.ndarray | None,
-    sample_weights: np.ndarray | None,
-    label: np.ndarray | None,
+    cells: np.ndarray, boundary: BaseGeometry, pool: _Pool | None, labels: np.ndarray | None
 ) -> np.ndarray:
-    """Move every seed to the centroid of (the largest part of) its clipped cell.
+    """New seeds (lon/lat): the centroid of the largest part of each clipped cell.
 
     A detached fragment will be handed to a neighbour, so only the largest
-    part counts. With a weight the centroid is weighted by it (estimated from
-    the uniform sample pool): a plain centroid would spread the seeds evenly
-    again, while the weighted one keeps them denser where the weight is high
-    (converging to a density ∝ √weight instead of ∝ weight).
+    part counts. Centroids map exactly between degrees and the local frame
+    (the map is affine). With a weight the centroid is weighted by it
+    (estimated from the uniform sample pool): a plain centroid would spread
+    the seeds evenly again, while the weighted one keeps them denser where the
+    weight is high (converging to a density ∝ √weight instead of ∝ weight).
     """
+    n = len(cells)
     multi = np.flatnonzero(shapely.get_type_id(cells) != 3)
     mains = cells.copy()
     for i in multi:
         mains[i] = _largest_part(cells[i])
     centres = shapely.get_coordinates(shapely.centroid(mains))
 
-    if samples is not None and label is not None and sample_weights is not None:
-        w = sample_weights.copy()
+    if pool is not None and labels is not None:
+        xy, w = pool.lonlat, pool.weights.copy()
         for i in multi:  # ignore samples lying in a detached fragment of cell i
-            mine = np.flatnonzero(label == i)
-            w[mine[~shapely.contains_xy(mains[i], samples[mine, 0], samples[mine, 1])]] = 0.0
-        total = np.bincount(label, weights=w, minlength=len(seeds))
-        wx = np.bincount(label, weights=w * samples[:, 0], minlength=len(seeds))
-        wy = np.bincount(label, weights=w * samples[:, 1], minlength=len(seeds))
+            mine = np.flatnonzero(labels == i)
+            w[mine[~shapely.contains_xy(mains[i], xy[mine, 0], xy[mine, 1])]] = 0.0
+        total = np.bincount(labels, weights=w, minlength=n)
+        wx = np.bincount(labels, weights=w * xy[:, 0], minlength=n)
+        wy = np.bincount(labels, weights=w * xy[:, 1], minlength=n)
         has = total > 0  # else keep the plain centroid
         centres[has, 0] = wx[has] / total[has]
         centres[has, 1] = wy[has] / total[has]
 
-    outside = ~shapely.contains_xy(local, centres[:, 0], centres[:, 1])
+    outside = ~shapely.contains_xy(boundary, centres[:, 0], centres[:, 1])
     if outside.any():
         centres[outside] = shapely.get_coordinates(shapely.point_on_surface(mains[outside]))
     return centres

@@ -169,7 +169,7 @@ def generate_grids(communities: list[dict]) -> list[dict]:
         geom = shape(community["geometry"])
         km2 = area_m2(geom) / 1e6
         if _in_core(geom) and int(code[-3:]) < 200:
-            count = int(np.clip(math.ceil(km2 / 0.12), 2, 60))
+            count = int(np.clip(math.ceil(km2 / 0.08), 2, 80))
         else:
             count = int(np.clip(math.ceil(km2 / 20), 1, 8))
         pieces = partition(geom, count, seed=SEED + int(code) % 100000, relax=2)
