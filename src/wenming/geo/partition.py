@@ -114,12 +114,12 @@ def _check_boundary(boundary: BaseGeometry) -> Polygon | MultiPolygon:
     if not isinstance(boundary, Polygon | MultiPolygon):
         kind = getattr(boundary, "geom_type", type(boundary).__name__)
         raise ValueError(f"boundary must be a Polygon or MultiPolygon, got {kind}")
-    if boundary.is_empty or not boundary.area > 0:
+    if boundary.is_empty:
         raise ValueError("boundary is empty (it has no area to partition)")
     if not boundary.is_valid:
         boundary = _polygonal(shapely.make_valid(boundary))
-        if boundary.is_empty:
-            raise ValueError("boundary is invalid and has no area once repaired")
+    if not boundary.area > 0:
+        raise ValueError("boundary has no area to partition")
     return boundary
 
 

@@ -16,6 +16,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from wenming.geo.crs import geometry_gcj02_to_wgs84
@@ -253,17 +254,16 @@ def _overlaps(parsed, tolerance) -> list[Problem]:
     return problems
 
 
-def _kind_from(value: str) -> str | None:
-    for kind in UnitKind:
-        if value in (kind.value, str(kind.label)):
-            return kind.value
-    return None
-
-
-def _role_from(value: str) -> str | None:
-    for role in Role:
-        if value in (role.value, str(role.label)):
-            return role.value
+def _choice_from(choices, value: str) -> str | None:
+    """A choice given by its code or by its label in any of the UI's languages."""
+    for choice in choices:
+        if value == choice.value:
+            return choice.value
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for choice in choices:
+                if value == str(choice.label):
+                    return choice.value
     return None
 
 
@@ -276,7 +276,7 @@ def import_units(rows: list[tuple[int, dict]], *, progress=None) -> ImportSummar
         where = _("row %d") % number
         code = _text(row.get("code"))
         name = _text(row.get("name"))
-        kind = _kind_from(_text(row.get("kind")))
+        kind = _choice_from(UnitKind, _text(row.get("kind")))
         area_code = _text(row.get("area_code"))
         row_problems = []
         if not code:
@@ -374,7 +374,7 @@ def import_users(rows: list[tuple[int, dict]], *, progress=None) -> tuple[Import
     for number, row in rows:
         where = _("row %d") % number
         username = _text(row.get("username"))
-        role = _role_from(_text(row.get("role")))
+        role = _choice_from(Role, _text(row.get("role")))
         phone = _text(row.get("phone"))
         email = _text(row.get("email"))
         row_problems = []
