@@ -31,7 +31,8 @@ def district_like_polygon(vertices: int = 300) -> Polygon:
     """A jagged, concave, county-sized outline with the given number of vertices."""
     rng = np.random.default_rng(42)
     angles = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
-    radius = 0.25 * (1 + 0.25 * np.sin(3 * angles) + 0.15 * np.sin(7 * angles + 1) + 0.05 * rng.standard_normal(vertices))
+    wobble = 0.25 * np.sin(3 * angles) + 0.15 * np.sin(7 * angles + 1)
+    radius = 0.25 * (1 + wobble + 0.05 * rng.standard_normal(vertices))
     lon = 111.67 + radius * np.cos(angles) / np.cos(np.radians(40.8))
     lat = 40.82 + radius * np.sin(angles)
     polygon = Polygon(np.column_stack([lon, lat]))
@@ -59,7 +60,9 @@ def shared_border(a, b) -> float:
     return shapely.intersection(a.boundary, b.boundary).length
 
 
-@pytest.mark.parametrize("boundary", [SQUARE, L_SHAPE, U_SHAPE, COMB, MAINLAND_AND_ISLAND], ids=["square", "L", "U", "comb", "island"])
+@pytest.mark.parametrize(
+    "boundary", [SQUARE, L_SHAPE, U_SHAPE, COMB, MAINLAND_AND_ISLAND], ids=["square", "L", "U", "comb", "island"]
+)
 @pytest.mark.parametrize("n", [2, 7, 40])
 def test_it_covers_the_boundary_without_gaps_or_overlaps(boundary, n):
     assert_is_a_partition(boundary, partition(boundary, n, seed=3), n)
@@ -81,7 +84,9 @@ def test_one_piece_is_the_boundary_itself():
 
 
 @pytest.mark.parametrize("boundary,relax", [(U_SHAPE, 0), (L_SHAPE, 0), (COMB, 2)], ids=["U", "L", "comb"])
-def test_cells_that_fall_apart_on_a_concave_boundary_are_merged_into_single_polygons(boundary, relax, monkeypatch):
+def test_cells_that_fall_apart_on_a_concave_boundary_are_merged_into_single_polygons(
+    boundary, relax, monkeypatch
+):
     fragmented = []
     merge = partition_module._merge_fragments
 
@@ -181,6 +186,25 @@ def test_a_weight_makes_pieces_denser_where_it_is_high():
         assert_is_a_partition(SQUARE, weighted, 100)
         assert western_share(weighted) > 0.65, relax
     assert 0.4 < western_share(partition(SQUARE, 100, seed=8)) < 0.6
+
+
+def test_long_relaxation_keeps_seeds_denser_where_the_weight_is_high():
+    # Plain centroids would even the seeds out again (share → 0.5); weighted
+    # centroids converge to a density ∝ √weight, a share of about 0.76.
+    def weight(lon, lat):
+        return np.where(lon < 111.65, 10.0, 1.0)
+
+    pieces = partition(SQUARE, 100, seed=8, weight=weight, relax=20)
+    assert np.mean([p.representative_point().x < 111.65 for p in pieces]) > 0.76
+
+
+def test_pieces_are_not_stretched_east_west_at_high_latitudes():
+    # At 50°N a degree of longitude is only 0.64 of a degree of latitude.
+    boundary = box(125.0, 50.0, 125.4, 50.25)
+    pieces = np.array(partition(boundary, 200, seed=1), dtype=object)
+    minx, miny, maxx, maxy = shapely.bounds(pieces).T
+    aspect = (maxx - minx) * np.cos(np.radians(50.1)) / (maxy - miny)
+    assert 0.8 < np.median(aspect) < 1.25
 
 
 def test_a_weight_receives_lon_lat_arrays_inside_the_boundary():

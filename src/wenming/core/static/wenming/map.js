@@ -11,6 +11,7 @@
 
   function baseMap(el) {
     var map = L.map(el, { attributionControl: false, zoomSnap: 0.25, preferCanvas: true });
+    window.wenmingMap.last = map; // for scripts and tests that need the map object
     el.style.background = "#f4f1ea";
     return map;
   }

@@ -1,0 +1,40 @@
+"""A real Chromium (Debian's) driven by Playwright."""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("WENMING_CHROMIUM", "/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("WENMING_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.outside_requests = []
+    page.on(
+        "request",
+        lambda request: None
+        if request.url.startswith(live_server.url) or request.url.startswith("data:")
+        else page.outside_requests.append(request.url),
+    )
+    yield page
+    context.close()
