@@ -120,3 +120,12 @@ def login(client):
         return client
 
     return as_user
+
+
+@pytest.fixture
+def english():
+    """Messages in English, for tests that read them word for word (the default is Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

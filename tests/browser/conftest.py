@@ -5,6 +5,10 @@ import shutil
 
 import pytest
 
+# Playwright's sync API keeps an event loop running in the test thread; the tests'
+# own database calls are still synchronous, so Django's guard does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM = os.environ.get("WENMING_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 

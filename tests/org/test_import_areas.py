@@ -11,6 +11,8 @@ from wenming.geo.crs import wgs84_to_gcj02
 from wenming.org.models import Area
 from wenming.org.services import ImportRejected, import_areas
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def write(tmp_path, features, name="areas.geojson"):
     path = tmp_path / name

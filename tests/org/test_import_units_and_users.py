@@ -9,6 +9,8 @@ from openpyxl import Workbook
 
 from wenming.org.models import Membership, Role, Unit
 
+pytestmark = pytest.mark.usefixtures("english")
+
 User = get_user_model()
 
 UNIT_COLUMNS = ["code", "name", "kind", "area_code", "parent_code", "short_name", "member_of"]

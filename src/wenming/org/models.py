@@ -6,12 +6,43 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
-def _move_subtree(model, old_path: str, new_path: str) -> None:
-    """Rewrite the paths below a node whose code or parent changed."""
-    moved = list(model.objects.filter(path__startswith=old_path).exclude(path=new_path))
-    for node in moved:
-        node.path = new_path + node.path[len(old_path):]
-    model.objects.bulk_update(moved, ["path"], batch_size=500)
+class TreeNode(models.Model):
+    """A node of a tree addressed by a materialised path of codes.
+
+    The path is the codes from the root down, "/"-separated and "/"-terminated,
+    so a subtree is a prefix match that an index answers on SQLite and PostgreSQL.
+    """
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=400, db_index=True, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["path"]
+
+    def compute_path(self) -> str:
+        return (self.parent.path if self.parent_id else "") + self.code + "/"
+
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        self.path = self.compute_path()
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # The code or parent changed: rewrite the paths below.
+            moved = list(type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk))
+            for node in moved:
+                node.path = self.path + node.path[len(old_path):]
+            type(self).objects.bulk_update(moved, ["path"], batch_size=500)
+
+    def descendants(self):
+        return type(self).objects.filter(path__startswith=self.path).exclude(pk=self.pk)
 
 
 class AreaLevel(models.TextChoices):
@@ -40,23 +71,12 @@ def parent_level(level: str) -> str | None:
     return LEVEL_ORDER[index - 1] if index else None
 
 
-class Area(models.Model):
+class Area(TreeNode):
     """A node of the administrative tree with its official code and boundary (WGS-84)."""
 
     code = models.CharField(_("code"), max_length=15, unique=True)
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=16, choices=AreaLevel.choices)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent area"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-    )
-    # Codes from the root down, "/"-separated and "/"-terminated: a subtree is a
-    # prefix match, which an index answers on SQLite and PostgreSQL alike.
-    path = models.CharField(_("path"), max_length=200, db_index=True, editable=False)
     boundary = models.JSONField(_("boundary (GeoJSON, WGS-84)"), null=True, blank=True)
     label_lon = models.FloatField(_("label longitude"), null=True, blank=True, editable=False)
     label_lat = models.FloatField(_("label latitude"), null=True, blank=True, editable=False)
@@ -68,10 +88,9 @@ class Area(models.Model):
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    class Meta:
+    class Meta(TreeNode.Meta):
         verbose_name = _("area")
         verbose_name_plural = _("areas")
-        ordering = ["path"]
         indexes = [models.Index(fields=["level", "path"])]
 
     scope_area = "path"
@@ -84,24 +103,11 @@ class Area(models.Model):
     def depth(self) -> int:
         return LEVEL_ORDER.index(AreaLevel(self.level))
 
-    def compute_path(self) -> str:
-        return (self.parent.path if self.parent_id else "") + self.code + "/"
-
-    def save(self, *args, **kwargs):
-        old_path = self.path
-        self.path = self.compute_path()
-        super().save(*args, **kwargs)
-        if old_path and old_path != self.path:
-            _move_subtree(Area, old_path, self.path)
-
     def ancestors(self) -> list["Area"]:
         """From the root down to the parent, in one query."""
         codes = self.path.strip("/").split("/")[:-1]
         by_code = {a.code: a for a in Area.objects.filter(code__in=codes)}
         return [by_code[c] for c in codes if c in by_code]
-
-    def descendants(self):
-        return Area.objects.filter(path__startswith=self.path).exclude(pk=self.pk)
 
 
 class UnitKind(models.TextChoices):
@@ -125,7 +131,7 @@ TERRITORIAL_KINDS = {
 }
 
 
-class Unit(models.Model):
+class Unit(TreeNode):
     """A responsible unit (责任单位)."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
@@ -135,15 +141,6 @@ class Unit(models.Model):
     area = models.ForeignKey(
         Area, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="units"
     )
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent unit"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-    )
-    path = models.CharField(_("path"), max_length=400, db_index=True, editable=False)
     member_units = models.ManyToManyField(
         "self",
         verbose_name=_("member units"),
@@ -155,26 +152,15 @@ class Unit(models.Model):
     phone = models.CharField(_("office phone"), max_length=32, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
-    class Meta:
+    class Meta(TreeNode.Meta):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-        ordering = ["path"]
 
     scope_area = "area__path"
     scope_unit = "path"
 
     def __str__(self):
         return self.name
-
-    def compute_path(self) -> str:
-        return (self.parent.path if self.parent_id else "") + self.code + "/"
-
-    def save(self, *args, **kwargs):
-        old_path = self.path
-        self.path = self.compute_path()
-        super().save(*args, **kwargs)
-        if old_path and old_path != self.path:
-            _move_subtree(Unit, old_path, self.path)
 
     @property
     def is_territorial(self) -> bool:
