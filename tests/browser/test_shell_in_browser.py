@@ -16,7 +16,7 @@ def log_in(page, live_server, username):
     page.goto(live_server.url + "/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("button.primary")
     page.wait_for_url(live_server.url + "/office/")
 
 
@@ -25,10 +25,11 @@ def test_the_login_page_speaks_chinese(page, live_server, live_city):
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert page.locator("h1").inner_text() == "文明城市创建管理平台"
     assert page.locator("label[for=id_username]").inner_text() == "用户名"
-    assert page.locator("button[type=submit]").inner_text() == "登录"
+    assert page.locator("button.primary").inner_text() == "登录"
+    assert page.locator("button[name=language]").inner_text() == "English"
     page.fill("#id_username", "district_leader")
     page.fill("#id_password", "wrong")
-    page.click("button[type=submit]")
+    page.click("button.primary")
     assert "用户名" in page.locator("[role=alert]").inner_text()
     assert page.outside_requests == []
 
