@@ -111,3 +111,10 @@ def test_an_unknown_level_on_the_boundary_layer_is_a_clear_error(city, login):
     response = login(city.users["campaign_admin"]).get("/office/org/areas.geojson", {"level": "planet"})
     assert response.status_code == 400
     assert "planet" in response.json()["error"]
+
+
+def test_pages_are_chinese_even_for_an_english_browser_until_english_is_chosen(client, db):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录" in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert "Log in" in client.get("/accounts/login/").content.decode()
