@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "wenming.core",
     "wenming.geo",
     "wenming.org",
+    "wenming.cases",
 ]
 
 MIDDLEWARE = [
@@ -138,3 +139,8 @@ LOGGING = {
 
 # The product's own settings.
 WENMING_AREA_TOLERANCE = 0.005  # share of a child's area allowed outside its parent on import
+# Office hours on working days, for deadlines counted in working hours or days.
+WENMING_WORKING_HOURS = [("08:30", "12:00"), ("14:30", "18:00")]
+WENMING_MAX_UPLOAD_BYTES = env_int("WENMING_MAX_UPLOAD_MB", 15) * 1024 * 1024
+WENMING_MAX_IMAGE_PIXELS = 50_000_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = WENMING_MAX_UPLOAD_BYTES + 1024 * 1024
