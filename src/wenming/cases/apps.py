@@ -6,3 +6,6 @@ class CasesConfig(AppConfig):
     name = "wenming.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self):
+        from wenming.cases import signals  # noqa: F401

@@ -1,0 +1,844 @@
+"""The case lifecycle. Every change of a case happens in one function here.
+
+Each transition checks the actor's data scope (out of scope: NotFound), their
+role (Forbidden), the case's state (InvalidTransition, with the actions that are
+possible) and its version (Conflict); then it changes the case, bumps the version
+with a conditional UPDATE so that of two simultaneous actions exactly one wins,
+records an immutable CaseEvent and saves everything in one transaction.
+"""
+
+import math
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wenming.cases import notify, routing
+from wenming.cases.models import (
+    ACTIVE_STATUSES,
+    OPEN_STATUSES,
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseRequest,
+    CaseSequence,
+    Category,
+    Priority,
+    RequestKind,
+    RequestStatus,
+    Satisfaction,
+    Source,
+    Stage,
+    Status,
+    TimeUnit,
+)
+from wenming.cases.photos import PhotoError, process_upload
+from wenming.cases.workcalendar import get_calendar
+from wenming.org import lookup
+from wenming.org.models import STAFF_ROLES, Area, Role, Unit, UnitKind
+from wenming.org.scope import acting_membership, visible
+
+MAX_PHOTOS = 9
+REOPEN_DAYS = 7
+DUPLICATE_RADIUS_M = 50
+DUPLICATE_WINDOW_DAYS = 7
+# Reports from staff in the field are registered at once; the others are reviewed first.
+TRUSTED_SOURCES = {Source.INSPECTION, Source.GRID, Source.SUPERVISION, Source.LEADER}
+
+
+class CaseError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, **details):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class Invalid(CaseError):
+    """Bad input: nothing was saved."""
+
+
+class NotFound(CaseError):
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(CaseError):
+    status = 403
+    code = "forbidden"
+
+
+class InvalidTransition(CaseError):
+    status = 409
+    code = "invalid_transition"
+
+
+class Conflict(CaseError):
+    status = 409
+    code = "conflict"
+
+
+# ---------------------------------------------------------------------------
+# Who may do what
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: object
+    unit: Unit | None
+    role: str | None
+
+    @property
+    def label(self) -> str:
+        return getattr(getattr(self.user, "profile", None), "real_name", "") or getattr(self.user, "username", "")
+
+
+def actor_for(user) -> Actor:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Actor(None, None, None)
+    membership = acting_membership(user)
+    if membership is None:
+        return Actor(user, None, Role.CITIZEN)
+    return Actor(user, membership.unit, membership.role)
+
+
+def _is_dispatcher(actor: Actor, case: Case) -> bool:
+    return (
+        actor.unit is not None
+        and actor.unit.kind == UnitKind.CAMPAIGN_OFFICE
+        and actor.role in (Role.CAMPAIGN_ADMIN, Role.HANDLER, Role.UNIT_LEADER)
+    )
+
+
+def _is_city_office(actor: Actor, case: Case) -> bool:
+    return _is_dispatcher(actor, case) and actor.role in (Role.CAMPAIGN_ADMIN, Role.UNIT_LEADER)
+
+
+def _is_handler(actor: Actor, case: Case) -> bool:
+    unit = case.assigned_unit
+    return (
+        unit is not None
+        and actor.unit is not None
+        and actor.role in (Role.HANDLER, Role.UNIT_LEADER)
+        and unit.path.startswith(actor.unit.path)
+    )
+
+
+def _is_verifier(actor: Actor, case: Case) -> bool:
+    return actor.role in (Role.INSPECTOR, Role.GRID_WORKER) or _is_dispatcher(actor, case)
+
+
+def _is_reporter(actor: Actor, case: Case) -> bool:
+    if actor.user is not None and case.reporter_id == actor.user.pk:
+        return True
+    # Callers of the hotline evaluate through the office that took the call.
+    return case.source == Source.HOTLINE and _is_dispatcher(actor, case)
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: tuple
+    allowed: object  # (Actor, Case) -> bool
+    label: str
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "register": Transition((Status.REPORTED,), _is_dispatcher, "Register"),
+    "reject": Transition((Status.REPORTED,), _is_dispatcher, "Reject as invalid"),
+    "merge": Transition((Status.REPORTED, Status.REGISTERED), _is_dispatcher, "Merge as duplicate"),
+    "dispatch": Transition((Status.REGISTERED,), _is_dispatcher, "Dispatch"),
+    "accept": Transition((Status.DISPATCHED,), _is_handler, "Accept"),
+    "return": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_handler, "Return as not ours"),
+    "rectify": Transition((Status.ACCEPTED,), _is_handler, "Report rectification"),
+    "request_extension": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_handler, "Ask for more time"),
+    "request_suspension": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_handler, "Ask to suspend"),
+    "decide_request": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_dispatcher, "Decide the request"),
+    "resume": Transition((Status.SUSPENDED,), _is_dispatcher, "Resume"),
+    "verify": Transition((Status.RECTIFIED,), _is_verifier, "Verify"),
+    "red_flag": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_city_office, "Red-flag"),
+    "evaluate": Transition((Status.CLOSED,), _is_reporter, "Evaluate"),
+    "reopen": Transition((Status.CLOSED, Status.EVALUATED), _is_reporter, "Reopen"),
+}
+
+
+def allowed_actions(case: Case, user) -> list[str]:
+    """The actions this user may take on this case now."""
+    actor = actor_for(user)
+    actions = [name for name, t in TRANSITIONS.items() if case.status in t.sources and t.allowed(actor, case)]
+    pending = _pending_request(case)
+    if pending is None:
+        actions = [a for a in actions if a != "decide_request"]
+    else:
+        actions = [a for a in actions if a not in ("request_extension", "request_suspension")]
+    if "reopen" in actions and not _reopen_window_open(case):
+        actions.remove("reopen")
+    return actions
+
+
+def _pending_request(case: Case) -> CaseRequest | None:
+    return CaseRequest.objects.filter(case=case, status=RequestStatus.PENDING).first()
+
+
+def _reopen_window_open(case: Case, now=None) -> bool:
+    now = now or timezone.now()
+    return case.closed_at is not None and now - case.closed_at <= timedelta(days=REOPEN_DAYS)
+
+
+# ---------------------------------------------------------------------------
+# Deadlines
+
+
+def _start_clock(case: Case, now, *, seconds: int | None = None) -> None:
+    """(Re)start the deadline from now, over the category's time limit or ``seconds``."""
+    calendar = get_calendar()
+    unit = case.time_unit or TimeUnit.WORKING_DAYS
+    if seconds is None:
+        seconds = calendar.to_seconds(case.time_limit or 0, unit)
+    case.deadline_from = now
+    case.deadline_seconds = seconds
+    case.deadline, case.deadline_provisional = calendar.deadline(now, seconds, unit, in_seconds=True)
+    case.is_overdue = False
+    case.escalation = 0
+    case.reminded = False
+
+
+def _apply_category_limit(case: Case) -> None:
+    category = case.category
+    case.time_limit = category.time_limit or 5
+    case.time_unit = category.time_unit
+    if case.priority == Priority.URGENT and case.time_unit == TimeUnit.WORKING_HOURS:
+        # Urgent problems are counted in clock hours: nights and holidays count too.
+        case.time_unit = TimeUnit.CLOCK_HOURS
+
+
+def time_left(case: Case, now=None) -> timedelta | None:
+    if case.deadline is None or case.status not in OPEN_STATUSES:
+        return None
+    return case.deadline - (now or timezone.now())
+
+
+# ---------------------------------------------------------------------------
+# Intake
+
+
+@dataclass
+class IntakeResult:
+    case: Case
+    created: bool
+    duplicates: list = field(default_factory=list)
+
+
+def _next_number(kind: str, category: Category, now) -> str:
+    local = timezone.localtime(now)
+    prefix = f"{kind}{category.code}{local:%Y%m%d}"
+    CaseSequence.objects.bulk_create([CaseSequence(prefix=prefix)], ignore_conflicts=True)
+    # The row lock (PostgreSQL) or the immediate transaction (SQLite) serialises writers.
+    CaseSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
+    serial = CaseSequence.objects.select_for_update().get(prefix=prefix).last
+    return f"{prefix}{serial:04d}"
+
+
+def find_duplicates(category: Category, lon: float, lat: float, now=None, *, exclude=None) -> list[Case]:
+    """Active cases of the same subclass within DUPLICATE_RADIUS_M and the time window."""
+    now = now or timezone.now()
+    dlat = DUPLICATE_RADIUS_M / 111_320
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    candidates = Case.objects.filter(
+        category=category,
+        status__in=ACTIVE_STATUSES,
+        created_at__gte=now - timedelta(days=DUPLICATE_WINDOW_DAYS),
+        lat__range=(lat - dlat, lat + dlat),
+        lon__range=(lon - dlon, lon + dlon),
+    )
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude)
+    from wenming.geo.measure import distance_m
+
+    near = [c for c in candidates.order_by("created_at")[:50] if distance_m(lon, lat, c.lon, c.lat) <= DUPLICATE_RADIUS_M]
+    return near
+
+
+def _text_for_search(case: Case) -> str:
+    return " ".join([case.number, case.category.name, case.address, case.description])
+
+
+def intake(
+    *,
+    source: str,
+    category,
+    lon,
+    lat,
+    description: str,
+    user=None,
+    address: str = "",
+    priority: str = Priority.NORMAL,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    anonymous: bool = False,
+    client_key: str | None = None,
+    tags=None,
+    photos=(),
+    site_ref: str = "",
+    framework_item_ref: str = "",
+    now=None,
+) -> IntakeResult:
+    """Take in a problem from any source. Retrying with the same client_key returns the
+    first result and creates nothing; bad input raises Invalid and saves nothing."""
+    now = now or timezone.now()
+    if client_key:
+        existing = Case.objects.filter(client_key=client_key).first()
+        if existing is not None:
+            return IntakeResult(existing, created=False)
+    problems = {}
+    if source not in Source.values:
+        problems["source"] = _("unknown source “%s”") % source
+    if not isinstance(category, Category):
+        category = Category.objects.filter(pk=category).first() if str(category).isdigit() else None
+    if category is None or not category.is_subclass or not category.is_active:
+        problems["category"] = _("choose an active subclass")
+    elif source in (Source.CITIZEN, Source.OPEN311) and not category.citizen_reportable:
+        problems["category"] = _("citizens cannot report this category")
+    description = (description or "").strip()
+    if not description:
+        problems["description"] = _("describe the problem")
+    elif len(description) > 4000:
+        problems["description"] = _("the description is longer than 4,000 characters")
+    if priority not in Priority.values:
+        problems["priority"] = _("unknown priority “%s”") % priority
+    location = None
+    try:
+        lon, lat = float(lon), float(lat)
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            raise ValueError
+        location = lookup.locate(lon, lat)
+    except (TypeError, ValueError):
+        problems["location"] = _("give the location as longitude and latitude in degrees")
+    except lookup.OutsideCity as exc:
+        problems["location"] = str(exc)
+    photos = list(photos or [])
+    if len(photos) > MAX_PHOTOS:
+        problems["photos"] = _("at most %d photos") % MAX_PHOTOS
+    processed = []
+    if "photos" not in problems:
+        for upload in photos:
+            try:
+                processed.append(process_upload(upload))
+            except PhotoError as exc:
+                problems["photos"] = f"{getattr(upload, 'name', '')}: {exc}"
+                break
+    if problems:
+        raise Invalid(_("The report cannot be accepted: %s") % "; ".join(problems.values()), fields=problems)
+
+    duplicates = find_duplicates(category, lon, lat, now)
+    areas = {a.code: a for a in Area.objects.filter(id__in=[a.id for a in location.chain])}
+    chain = {a.level: areas[a.code] for a in location.chain}
+    reporter = user if getattr(user, "is_authenticated", False) else None
+    try:
+        with _files_removed_on_failure() as saved_files, transaction.atomic():
+            case = Case(
+                number=_next_number(category.kind, category, now),
+                kind=category.kind,
+                category=category,
+                source=source,
+                status=Status.REPORTED,
+                priority=priority,
+                description=description,
+                address=address.strip()[:200],
+                lon=lon,
+                lat=lat,
+                area=areas[location.deepest.code],
+                district=chain.get("district"),
+                street=chain.get("street"),
+                community=chain.get("community"),
+                grid=chain.get("grid"),
+                reporter=reporter,
+                reporter_name=reporter_name.strip()[:50],
+                reporter_phone=reporter_phone.strip()[:20],
+                anonymous=anonymous,
+                client_key=client_key or None,
+                tags=list(tags or []),
+                site_ref=site_ref,
+                framework_item_ref=framework_item_ref,
+                possible_duplicates=len(duplicates),
+                dispatcher_unit=routing.dispatching_office(chain.get("district")),
+                created_at=now,
+                updated_at=now,
+            )
+            _apply_category_limit(case)
+            case.search_text = _text_for_search(case)
+            case.save()
+            actor = actor_for(user)
+            event = _record(case, actor, "report", "", Status.REPORTED, now, data={"duplicates": [d.number for d in duplicates]})
+            for photo in processed:
+                _attach(case, event, photo, Stage.BEFORE, reporter, saved_files)
+            if source in TRUSTED_SOURCES:
+                events, notices = _register(case, now)
+                case.save()
+                for action, from_status, to_status, data in events:
+                    _record(case, actor if action == "register" else Actor(None, None, None), action, from_status, to_status, now, data=data)
+                for kind, users, title in notices:
+                    notify.send(users, kind, case, title, now=now)
+    except IntegrityError:
+        if client_key:
+            existing = Case.objects.filter(client_key=client_key).first()
+            if existing is not None:
+                return IntakeResult(existing, created=False)
+        raise
+    return IntakeResult(case, created=True, duplicates=duplicates)
+
+
+def _attach(case, event, photo, stage, user, saved_files: list) -> Attachment:
+    attachment = Attachment(
+        case=case,
+        event=event,
+        stage=stage,
+        original_name=photo.original_name,
+        content_type=photo.content_type,
+        size=photo.size,
+        exif_lon=photo.exif_lon,
+        exif_lat=photo.exif_lat,
+        taken_at=photo.taken_at,
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    for field_name, content in (("image", photo.original), ("thumbnail", photo.thumbnail), ("public_image", photo.public)):
+        getattr(attachment, field_name).save(content.name, content, save=False)
+        saved_files.append((attachment.image.storage, getattr(attachment, field_name).name))
+    attachment.save()
+    return attachment
+
+
+@contextmanager
+def _files_removed_on_failure():
+    """Files stored inside a transaction that fails are deleted again: no half-saved report."""
+    saved: list = []
+    try:
+        yield saved
+    except BaseException:
+        for storage, name in saved:
+            storage.delete(name)
+        raise
+
+
+def _record(case, actor: Actor, action, from_status, to_status, now, *, note="", data=None, public=True) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor.user,
+        actor_unit=actor.unit,
+        at=now,
+        note=note,
+        data=data or {},
+        public=public,
+    )
+# ---------------------------------------------------------------------------
+# Transitions
+
+
+@dataclass
+class Step:
+    case: Case
+    actor: Actor
+    action: str
+    from_status: str
+    now: object
+    to_status: str = ""
+    note: str = ""
+    data: dict = field(default_factory=dict)
+    public: bool = True
+    notices: list = field(default_factory=list)  # (kind, users, title)
+    extra_events: list = field(default_factory=list)  # (action, from, to, data) after the main one
+    photos: list = field(default_factory=list)  # processed photos to attach to the event
+    photo_stage: str = Stage.AFTER
+
+
+def _load_for_update(case_or_id, user) -> Case:
+    case_id = case_or_id.pk if isinstance(case_or_id, Case) else case_or_id
+    queryset = Case.objects.select_related("category", "assigned_unit", "area", "district", "dispatcher_unit")
+    if not getattr(user, "is_authenticated", False):
+        raise NotFound(_("No such case, or it is outside your scope."))
+    membership = acting_membership(user)
+    if user.is_superuser or (membership is not None and membership.role in STAFF_ROLES):
+        queryset = visible(user, queryset)
+    else:
+        queryset = queryset.filter(reporter=user)  # citizens act on their own reports only
+    case = queryset.select_for_update(of=("self",)).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound(_("No such case, or it is outside your scope."))
+    return case
+
+
+@contextmanager
+def _change(case_or_id, user, action: str, *, version=None, now=None, saved_files=None):
+    """Load, check and lock the case; the body changes it; then save with the event."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = _load_for_update(case_or_id, user)
+        actor = actor_for(user)
+        rule = TRANSITIONS[action]
+        if version not in (None, ""):
+            try:
+                version = int(version)
+            except (TypeError, ValueError):
+                raise Invalid(_("The version must be a number.")) from None
+            if version != case.version:
+                raise Conflict(
+                    _("Someone else changed this case in the meantime. Reload it and try again."),
+                    current_version=case.version,
+                    allowed=allowed_actions(case, user),
+                )
+        if case.status not in rule.sources or (action == "reopen" and not _reopen_window_open(case, now)):
+            raise InvalidTransition(
+                _("“%(action)s” is not possible while the case is “%(status)s”.")
+                % {"action": _(rule.label), "status": case.get_status_display()},
+                allowed=allowed_actions(case, user),
+            )
+        if not rule.allowed(actor, case):
+            raise Forbidden(_("Your role does not allow “%s” on this case.") % _(rule.label))
+        step = Step(case, actor, action, case.status, now, to_status=case.status)
+        yield step
+        old_version = case.version
+        case.status = step.extra_events[-1][2] if step.extra_events else step.to_status
+        case.version = old_version + 1
+        case.updated_at = now
+        if step.public and step.note:
+            case.public_note = step.note[:500]
+        fields = {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields if f.name not in ("id",)}
+        if not Case.objects.filter(pk=case.pk, version=old_version).update(**fields):
+            raise Conflict(_("Someone else changed this case in the meantime. Reload it and try again."))
+        event = _record(case, actor, action, step.from_status, step.to_status, now, note=step.note, data=step.data, public=step.public)
+        step.event = event
+        for photo in step.photos:
+            _attach(case, event, photo, step.photo_stage, user, saved_files)
+        for extra_action, from_status, to_status, data in step.extra_events:
+            _record(case, Actor(None, None, None), extra_action, from_status, to_status, now, data=data)
+        for kind, users, title in step.notices:
+            notify.send(users, kind, case, title, now=now)
+
+
+def _require(text: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise Invalid(message)
+    return text
+
+
+def _register(case: Case, now) -> list[tuple]:
+    """立案: route the case, and dispatch it at once when a rule says so.
+
+    Changes the case in memory; returns the events that follow registration
+    as (action, from, to, data) and the notices to send."""
+    route = routing.route(case.category, case.area)
+    case.suggested_unit = route.unit
+    case.routing_reason = route.reason[:300]
+    case.status = Status.REGISTERED
+    data = {"suggested_unit": route.unit.code if route.unit else None, "rule": route.rule.pk if route.rule else None,
+            "reason": route.reason}
+    events = [("register", Status.REPORTED, Status.REGISTERED, data)]
+    notices = []
+    if route.unit is not None and route.auto:
+        _dispatch_to(case, route.unit, now)
+        events.append(("dispatch", Status.REGISTERED, Status.DISPATCHED,
+                       {"unit": route.unit.code, "automatic": True, "reason": route.reason}))
+        notices.append(("assigned", notify.unit_staff(route.unit), _("New case %s") % case.number))
+    return events, notices
+
+
+def _dispatch_to(case: Case, unit: Unit, now) -> None:
+    case.assigned_unit = unit
+    case.status = Status.DISPATCHED
+    case.dispatched_at = now
+    _start_clock(case, now)
+
+
+def register(case, user, *, note="", version=None, now=None):
+    with _change(case, user, "register", version=version, now=now) as step:
+        events, notices = _register(step.case, step.now)
+        step.note = note
+        step.to_status = Status.REGISTERED
+        step.data = events[0][3]
+        step.extra_events = events[1:]
+        step.notices.extend(notices)
+        _tell_reporter(step, _("Your report %s has been registered") % step.case.number)
+    return step.case
+
+
+def reject(case, user, *, note, version=None, now=None):
+    with _change(case, user, "reject", version=version, now=now) as step:
+        step.note = _require(note, _("Say why the report is invalid."))
+        step.to_status = Status.REJECTED
+        step.case.closed_at = step.now
+        _tell_reporter(step, _("Your report %s was not accepted") % step.case.number)
+    return step.case
+
+
+def merge(case, user, *, into, note="", version=None, now=None):
+    with _change(case, user, "merge", version=version, now=now) as step:
+        target = visible(user, Case.objects.filter(number=str(into).strip())).exclude(pk=step.case.pk).first()
+        if target is None or target.status not in ACTIVE_STATUSES:
+            raise Invalid(_("Give the number of another active case to merge into."))
+        step.case.duplicate_of = target
+        step.to_status = Status.MERGED
+        step.case.closed_at = step.now
+        step.note = note or _("Merged into %s") % target.number
+        step.data = {"into": target.number}
+        _tell_reporter(step, _("Your report %(number)s is handled together with %(other)s") % {"number": step.case.number, "other": target.number})
+    return step.case
+
+
+def dispatch(case, user, *, unit=None, note="", version=None, now=None):
+    with _change(case, user, "dispatch", version=version, now=now) as step:
+        target = _unit(unit) if unit else step.case.suggested_unit
+        if target is None:
+            raise Invalid(_("Choose the unit that will handle the case."))
+        _dispatch_to(step.case, target, step.now)
+        step.to_status = Status.DISPATCHED
+        step.note = note
+        step.data = {"unit": target.code, "automatic": False}
+        step.notices.append(("assigned", notify.unit_staff(target), _("New case %s") % step.case.number))
+        _tell_reporter(step, _("Your report %s has been passed to the responsible unit") % step.case.number)
+    return step.case
+
+
+def _unit(value) -> Unit:
+    if isinstance(value, Unit):
+        return value
+    unit = Unit.objects.filter(code=str(value), is_active=True).first() or (
+        Unit.objects.filter(pk=value, is_active=True).first() if str(value).isdigit() else None
+    )
+    if unit is None:
+        raise Invalid(_("Unknown unit “%s”.") % value)
+    return unit
+
+
+def accept(case, user, *, note="", version=None, now=None):
+    with _change(case, user, "accept", version=version, now=now) as step:
+        step.to_status = Status.ACCEPTED
+        step.note = note
+    return step.case
+
+
+def return_case(case, user, *, note, version=None, now=None):
+    """退回: not this unit's job; back to the dispatching office."""
+    with _change(case, user, "return", version=version, now=now) as step:
+        step.note = _require(note, _("Say why the case is not your unit's."))
+        c = step.case
+        step.data = {"unit": c.assigned_unit.code}
+        c.return_count += 1
+        c.assigned_unit = None
+        c.deadline = c.deadline_from = c.deadline_seconds = None
+        c.is_overdue = False
+        step.to_status = Status.REGISTERED
+        step.public = False
+        step.notices.append(("returned", notify.unit_staff(c.dispatcher_unit), _("Case %s was returned") % c.number))
+    return step.case
+
+
+def rectify(case, user, *, note, photos=(), version=None, now=None):
+    """处置反馈: what was done, with photos after."""
+    photos = list(photos or [])
+    note = _require(note, _("Describe what was done."))
+    if not photos:
+        raise Invalid(_("Add at least one photo taken after the rectification."), fields={"photos": "required"})
+    if len(photos) > MAX_PHOTOS:
+        raise Invalid(_("at most %d photos") % MAX_PHOTOS)
+    processed = []
+    for upload in photos:
+        try:
+            processed.append(process_upload(upload))
+        except PhotoError as exc:
+            raise Invalid(f"{getattr(upload, 'name', '')}: {exc}", fields={"photos": str(exc)}) from None
+    with _files_removed_on_failure() as saved_files:
+        with _change(case, user, "rectify", version=version, now=now, saved_files=saved_files) as step:
+            step.note = note
+            step.to_status = Status.RECTIFIED
+            step.case.rectified_at = step.now
+            step.photos = processed
+    return step.case
+
+
+def verify(case, user, *, passed: bool, note="", version=None, now=None):
+    """核查: pass closes the case; fail sends it back to the unit as rework."""
+    with _change(case, user, "verify", version=version, now=now) as step:
+        c = step.case
+        step.data = {"passed": bool(passed)}
+        if passed:
+            step.note = note
+            step.to_status = Status.CLOSED
+            c.closed_at = step.now
+            c.is_overdue = c.deadline is not None and step.now > c.deadline
+            _tell_reporter(step, _("Your report %s has been dealt with") % c.number)
+        else:
+            step.note = _require(note, _("Say what is still wrong."))
+            step.to_status = Status.ACCEPTED
+            c.rework_count += 1
+            c.rectified_at = None
+            _start_clock(c, step.now)
+            step.notices.append(("rework", notify.unit_staff(c.assigned_unit), _("Case %s must be reworked") % c.number))
+    return step.case
+
+
+def evaluate(case, user, *, satisfaction, note="", version=None, now=None):
+    if satisfaction not in Satisfaction.values:
+        raise Invalid(_("Say whether you are satisfied."))
+    with _change(case, user, "evaluate", version=version, now=now) as step:
+        step.case.satisfaction = satisfaction
+        step.note = note
+        step.data = {"satisfaction": satisfaction}
+        step.to_status = Status.EVALUATED
+    return step.case
+
+
+def reopen(case, user, *, note, version=None, now=None):
+    """A reporter not satisfied may reopen within REOPEN_DAYS of closure."""
+    with _change(case, user, "reopen", version=version, now=now) as step:
+        c = step.case
+        step.note = _require(note, _("Say what is still wrong."))
+        c.satisfaction = Satisfaction.UNSATISFIED
+        c.reopen_count += 1
+        c.closed_at = None
+        c.rectified_at = None
+        step.to_status = Status.DISPATCHED
+        _start_clock(c, step.now)
+        step.notices.append(("rework", notify.unit_staff(c.assigned_unit), _("Case %s was reopened by the reporter") % c.number))
+    return step.case
+
+
+def request_extension(case, user, *, working_days, reason, version=None, now=None):
+    try:
+        days = int(working_days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= 30:
+        raise Invalid(_("Ask for 1 to 30 working days."))
+    return _request(case, user, "request_extension", RequestKind.EXTENSION, reason, days, version, now)
+
+
+def request_suspension(case, user, *, reason, version=None, now=None):
+    return _request(case, user, "request_suspension", RequestKind.SUSPENSION, reason, None, version, now)
+
+
+def _request(case, user, action, kind, reason, days, version, now):
+    with _change(case, user, action, version=version, now=now) as step:
+        if _pending_request(step.case) is not None:
+            raise InvalidTransition(_("A request on this case is already waiting for a decision."), allowed=[])
+        step.note = _require(reason, _("Give a reason."))
+        CaseRequest.objects.create(
+            case=step.case, kind=kind, working_days=days, reason=step.note, requested_by=user, requested_at=step.now
+        )
+        step.public = False
+        step.data = {"kind": kind, "working_days": days}
+        step.notices.append(("request", notify.unit_staff(step.case.dispatcher_unit), _("Case %s: a request to decide") % step.case.number))
+    return step.case
+
+
+def decide_request(case, user, *, approve: bool, note="", version=None, now=None):
+    """The dispatcher approves or denies the pending extension or suspension."""
+    with _change(case, user, "decide_request", version=version, now=now) as step:
+        c = step.case
+        request = _pending_request(c)
+        request.status = RequestStatus.APPROVED if approve else RequestStatus.DENIED
+        request.decided_by = user
+        request.decided_at = step.now
+        request.decision_note = note
+        request.save()
+        step.note = note
+        step.public = False
+        step.data = {"kind": request.kind, "approved": bool(approve)}
+        if approve and request.kind == RequestKind.EXTENSION:
+            calendar = get_calendar()
+            c.extension_count += 1
+            c.deadline_seconds = (c.deadline_seconds or 0) + request.working_days * calendar.day_seconds
+            c.deadline, c.deadline_provisional = calendar.deadline(c.deadline_from, c.deadline_seconds, c.time_unit, in_seconds=True)
+            c.is_overdue = step.now > c.deadline
+            step.data["working_days"] = request.working_days
+            step.data["deadline"] = c.deadline.isoformat()
+        elif approve:
+            c.remaining_seconds = max(get_calendar().working_seconds_between(step.now, c.deadline), 0) if c.deadline else None
+            c.suspended_from = c.status
+            step.to_status = Status.SUSPENDED
+        step.notices.append(("decided", [request.requested_by] if request.requested_by else [], _("Case %s: your request was decided") % c.number))
+    return step.case
+
+
+def resume(case, user, *, note="", version=None, now=None):
+    with _change(case, user, "resume", version=version, now=now) as step:
+        c = step.case
+        step.to_status = c.suspended_from or Status.ACCEPTED
+        c.suspended_from = ""
+        _start_clock(c, step.now, seconds=c.remaining_seconds or 0)
+        c.remaining_seconds = None
+        step.note = note
+    return step.case
+
+
+def red_flag(case, user, *, working_hours, note, version=None, now=None):
+    """挂牌督办: the campaign office sets a shorter deadline and watches the case."""
+    try:
+        hours = int(working_hours)
+    except (TypeError, ValueError):
+        hours = 0
+    if not 1 <= hours <= 240:
+        raise Invalid(_("Give the new time limit in working hours (1 to 240)."))
+    with _change(case, user, "red_flag", version=version, now=now) as step:
+        c = step.case
+        step.note = _require(note, _("Give the reason for red-flagging."))
+        calendar = get_calendar()
+        deadline, provisional = calendar.deadline(step.now, hours * 3600, TimeUnit.WORKING_HOURS, in_seconds=True)
+        if c.deadline is None or deadline < c.deadline:
+            c.time_unit = TimeUnit.WORKING_HOURS
+            _start_clock(c, step.now, seconds=hours * 3600)
+        c.red_flag = True
+        step.public = False
+        step.data = {"working_hours": hours, "deadline": c.deadline.isoformat()}
+        step.notices.append(("red_flag", notify.unit_staff(c.assigned_unit), _("Case %s is red-flagged") % c.number))
+    return step.case
+
+
+def _tell_reporter(step: Step, title: str) -> None:
+    if step.case.reporter_id:
+        step.notices.append(("progress", [step.case.reporter], title))
+
+
+# ---------------------------------------------------------------------------
+# Supervision: reminders before the deadline, overdue flags and escalation.
+
+
+def supervise(now=None) -> dict:
+    """Run by the scheduler (`wenming cases supervise`, every few minutes)."""
+    now = now or timezone.now()
+    calendar = get_calendar()
+    counts = {"reminded": 0, "overdue": 0, "escalated": 0}
+    open_cases = Case.objects.filter(status__in=OPEN_STATUSES, deadline__isnull=False).select_related("assigned_unit")
+    # Reminder when less than a quarter of the allowed time (at most one working day) is left.
+    for case in open_cases.filter(reminded=False, is_overdue=False, deadline__gt=now).iterator(chunk_size=500):
+        left = calendar.working_seconds_between(now, case.deadline)
+        if left <= min((case.deadline_seconds or 0) / 4, calendar.day_seconds):
+            with transaction.atomic():
+                if Case.objects.filter(pk=case.pk, reminded=False).update(reminded=True):
+                    notify.send(notify.unit_staff(case.assigned_unit), "due_soon", case, _("Case %s is due soon") % case.number, now=now)
+                    counts["reminded"] += 1
+    for case in open_cases.filter(is_overdue=False, deadline__lte=now).iterator(chunk_size=500):
+        with transaction.atomic():
+            if Case.objects.filter(pk=case.pk, is_overdue=False).update(is_overdue=True, escalation=1):
+                CaseEvent.objects.create(case=case, action="overdue", from_status=case.status, to_status=case.status, at=now, public=False,
+                                         data={"deadline": case.deadline.isoformat()})
+                notify.send(notify.unit_staff(case.assigned_unit, leaders_only=True), "overdue", case, _("Case %s is overdue") % case.number, now=now)
+                counts["overdue"] += 1
+    # A case still open one working day after its deadline is listed for the bulletin.
+    for case in open_cases.filter(is_overdue=True, escalation=1, deadline__lte=now).iterator(chunk_size=500):
+        if calendar.working_seconds_between(case.deadline, now) >= calendar.day_seconds:
+            with transaction.atomic():
+                if Case.objects.filter(pk=case.pk, escalation=1).update(escalation=2):
+                    CaseEvent.objects.create(case=case, action="escalate", from_status=case.status, to_status=case.status, at=now, public=False,
+                                             data={"level": 2})
+                    counts["escalated"] += 1
+    return counts
