@@ -50,7 +50,8 @@ FORMATS: dict[str, tuple[str, str]] = {
     "WEBP": ("image/webp", "webp"),
     "HEIF": ("image/heic", "heic"),
 }
-_OPEN_FORMATS = [f for f in FORMATS if f != "HEIF" or HEIF_SUPPORTED]
+# MPO has no opener of its own: the JPEG plugin returns it.
+_OPEN_FORMATS = [f for f in FORMATS if f != "MPO" and (f != "HEIF" or HEIF_SUPPORTED)]
 
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
 

@@ -163,6 +163,11 @@ TRANSITIONS: dict[str, Transition] = {
     "resume": Transition((Status.SUSPENDED,), _is_dispatcher, "Resume"),
     "verify": Transition((Status.RECTIFIED,), _is_verifier, "Verify"),
     "red_flag": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_city_office, "Red-flag"),
+    "add_photos": Transition(
+        (Status.REPORTED, Status.REGISTERED, Status.DISPATCHED, Status.ACCEPTED),
+        lambda actor, case: actor.role in STAFF_ROLES or _is_reporter(actor, case),
+        "Add photos",
+    ),
     "evaluate": Transition((Status.CLOSED,), _is_reporter, "Evaluate"),
     "reopen": Transition((Status.CLOSED, Status.EVALUATED), _is_reporter, "Reopen"),
 }
@@ -322,17 +327,11 @@ def intake(
         problems["location"] = _("give the location as longitude and latitude in degrees")
     except lookup.OutsideCity as exc:
         problems["location"] = str(exc)
-    photos = list(photos or [])
-    if len(photos) > MAX_PHOTOS:
-        problems["photos"] = _("at most %d photos") % MAX_PHOTOS
     processed = []
-    if "photos" not in problems:
-        for upload in photos:
-            try:
-                processed.append(process_upload(upload))
-            except PhotoError as exc:
-                problems["photos"] = f"{getattr(upload, 'name', '')}: {exc}"
-                break
+    try:
+        processed = _processed(photos)
+    except Invalid as exc:
+        problems["photos"] = exc.message
     if problems:
         raise Invalid(_("The report cannot be accepted: %s") % "; ".join(problems.values()), fields=problems)
 
@@ -619,6 +618,32 @@ def _unit(value) -> Unit:
     return unit
 
 
+def _processed(photos) -> list:
+    photos = list(photos or [])
+    if len(photos) > MAX_PHOTOS:
+        raise Invalid(_("at most %d photos") % MAX_PHOTOS)
+    processed = []
+    for upload in photos:
+        try:
+            processed.append(process_upload(upload))
+        except PhotoError as exc:
+            raise Invalid(f"{getattr(upload, 'name', '')}: {exc}", fields={"photos": str(exc)}) from None
+    return processed
+
+
+def add_photos(case, user, *, photos, note="", version=None, now=None):
+    """More photos of the problem (before rectification), e.g. from a second visit."""
+    processed = _processed(photos)
+    if not processed:
+        raise Invalid(_("Add at least one photo."), fields={"photos": "required"})
+    with _files_removed_on_failure() as saved_files:
+        with _change(case, user, "add_photos", version=version, now=now, saved_files=saved_files) as step:
+            step.note = note
+            step.photos = processed
+            step.photo_stage = Stage.BEFORE
+    return step.case
+
+
 def accept(case, user, *, note="", version=None, now=None):
     with _change(case, user, "accept", version=version, now=now) as step:
         step.to_status = Status.ACCEPTED
@@ -644,18 +669,10 @@ def return_case(case, user, *, note, version=None, now=None):
 
 def rectify(case, user, *, note, photos=(), version=None, now=None):
     """处置反馈: what was done, with photos after."""
-    photos = list(photos or [])
     note = _require(note, _("Describe what was done."))
-    if not photos:
+    processed = _processed(photos)
+    if not processed:
         raise Invalid(_("Add at least one photo taken after the rectification."), fields={"photos": "required"})
-    if len(photos) > MAX_PHOTOS:
-        raise Invalid(_("at most %d photos") % MAX_PHOTOS)
-    processed = []
-    for upload in photos:
-        try:
-            processed.append(process_upload(upload))
-        except PhotoError as exc:
-            raise Invalid(f"{getattr(upload, 'name', '')}: {exc}", fields={"photos": str(exc)}) from None
     with _files_removed_on_failure() as saved_files:
         with _change(case, user, "rectify", version=version, now=now, saved_files=saved_files) as step:
             step.note = note
@@ -842,3 +859,53 @@ def supervise(now=None) -> dict:
                                              data={"level": 2})
                     counts["escalated"] += 1
     return counts
+
+
+# ---------------------------------------------------------------------------
+# One entry point for the forms and the API: an action name and its fields.
+
+ACTIONS = {
+    "register": (register, ["note"]),
+    "reject": (reject, ["note"]),
+    "merge": (merge, ["into", "note"]),
+    "dispatch": (dispatch, ["unit", "note"]),
+    "accept": (accept, ["note"]),
+    "return": (return_case, ["note"]),
+    "rectify": (rectify, ["note", "photos"]),
+    "add_photos": (add_photos, ["note", "photos"]),
+    "request_extension": (request_extension, ["working_days", "reason"]),
+    "request_suspension": (request_suspension, ["reason"]),
+    "decide_request": (decide_request, ["approve", "note"]),
+    "resume": (resume, ["note"]),
+    "verify": (verify, ["passed", "note"]),
+    "red_flag": (red_flag, ["working_hours", "note"]),
+    "evaluate": (evaluate, ["satisfaction", "note"]),
+    "reopen": (reopen, ["note"]),
+}
+BOOLEAN_FIELDS = {"passed", "approve"}
+
+
+def _as_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if str(value).strip().lower() in ("1", "true", "yes", "on", "pass", "approve"):
+        return True
+    if str(value).strip().lower() in ("0", "false", "no", "off", "fail", "deny", ""):
+        return False
+    raise Invalid(_("“%s” is not yes or no.") % value)
+
+
+def perform(case, user, action: str, params: dict, *, photos=(), version=None, now=None) -> Case:
+    """Run the named action with the fields it takes from ``params``."""
+    if action not in ACTIONS:
+        raise NotFound(_("Unknown action “%s”.") % action)
+    function, names = ACTIONS[action]
+    kwargs = {}
+    for name in names:
+        if name == "photos":
+            kwargs["photos"] = photos
+        elif name in BOOLEAN_FIELDS:
+            kwargs[name] = _as_bool(params.get(name, ""))
+        else:
+            kwargs[name] = params.get(name, "") or ""
+    return function(case, user, version=version, now=now, **kwargs)
