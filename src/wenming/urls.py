@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("office/org/", include("wenming.org.urls")),
+    path("office/cases/", include("wenming.cases.urls")),
     path("", include("wenming.core.urls")),
 ]

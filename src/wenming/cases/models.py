@@ -244,7 +244,7 @@ class Attachment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     event = models.ForeignKey(CaseEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments")
     stage = models.CharField(_("stage"), max_length=8, choices=Stage.choices)
-    image = models.ImageField(_("photo"), upload_to=_upload_to, width_field="width", height_field="height")
+    image = models.ImageField(_("photo"), upload_to=_upload_to)
     thumbnail = models.ImageField(upload_to=_upload_to, blank=True)
     # A copy without any metadata (no EXIF, no GPS), the only one shown publicly.
     public_image = models.ImageField(upload_to=_upload_to, blank=True)

@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageOps
@@ -80,7 +81,7 @@ class ProcessedPhoto:
     original_name: str
 
 
-def process_upload(file: IO[bytes] | Any, *, max_bytes: int | None = None, max_pixels: int | None = None) -> ProcessedPhoto:
+def process_upload(file: UploadedFile | IO[bytes], *, max_bytes: int | None = None, max_pixels: int | None = None) -> ProcessedPhoto:
     """Check an uploaded photo and make its public copy and thumbnail.
 
     Raises PhotoError for anything that is not an acceptable photo.
@@ -248,6 +249,9 @@ def _open(data: bytes) -> Image.ImageFile.ImageFile:
     except Image.UnidentifiedImageError:
         pass
     fmt = _other_format(data)
+    if fmt in _OPEN_FORMATS:
+        # Looks like a format we take, but its decoder refused it.
+        raise PhotoError(_("The file is not an image or is damaged."), "damaged")
     if fmt:
         raise PhotoError(_("This image format is not accepted: %(format)s.") % {"format": fmt}, "format")
     raise PhotoError(_("The file is not an image."), "not_image")

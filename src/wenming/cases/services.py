@@ -117,6 +117,18 @@ def _is_dispatcher(actor: Actor, case: Case) -> bool:
     )
 
 
+def is_dispatcher_user(user) -> bool:
+    """Whether the user acts for a campaign office that registers and dispatches cases."""
+    return _is_dispatcher(actor_for(user), None)
+
+
+def new_client_key() -> str:
+    """A key for a form, so that submitting it twice creates one case."""
+    import uuid
+
+    return uuid.uuid4().hex
+
+
 def _is_city_office(actor: Actor, case: Case) -> bool:
     return _is_dispatcher(actor, case) and actor.role in (Role.CAMPAIGN_ADMIN, Role.UNIT_LEADER)
 
@@ -401,6 +413,8 @@ def _attach(case, event, photo, stage, user, saved_files: list) -> Attachment:
         original_name=photo.original_name,
         content_type=photo.content_type,
         size=photo.size,
+        width=photo.width,
+        height=photo.height,
         exif_lon=photo.exif_lon,
         exif_lat=photo.exif_lat,
         taken_at=photo.taken_at,

@@ -1,3 +1,4 @@
+from wenming.cases.notify import unread_count
 from wenming.core.navigation import menu_for
 from wenming.org.access import is_back_office_user
 from wenming.org.scope import acting_membership
@@ -14,6 +15,7 @@ def shell(request):
         "memberships": user.memberships.filter(is_active=True).select_related("unit", "area"),
         "menu": menu_for(membership.role if membership else None, user.is_superuser, request.path),
         "scope_label": describe_scope(membership, user),
+        "unread": unread_count(user),
     }
 
 

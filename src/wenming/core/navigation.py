@@ -21,6 +21,9 @@ ALL_STAFF = frozenset(STAFF_ROLES)
 
 MENU = [
     NavItem(_("Dashboard"), "core:dashboard", ALL_STAFF, "◉"),
+    NavItem(_("Cases"), "cases:list", ALL_STAFF, "▣"),
+    NavItem(_("Case map"), "cases:map", ALL_STAFF, "◎"),
+    NavItem(_("New case"), "cases:new", ALL_STAFF, "＋"),
     NavItem(_("Map"), "org:map", ALL_STAFF, "◈"),
     NavItem(_("Areas"), "org:area_list", ALL_STAFF, "▦"),
     NavItem(_("Units"), "org:unit_list", ALL_STAFF, "▤"),
@@ -38,5 +41,13 @@ def menu_for(role: str | None, is_superuser: bool, current_path: str) -> list[di
     for item in MENU:
         if is_superuser or role in item.roles:
             url = reverse(item.url_name)
-            items.append({"label": item.label, "url": url, "icon": item.icon, "active": current_path.startswith(url) and (url != "/office/" or current_path == url)})
+            items.append({"label": item.label, "url": url, "icon": item.icon, "active": _active(url, current_path)})
     return items
+
+
+def _active(url: str, current_path: str) -> bool:
+    """The most specific entry is highlighted: /office/cases/map/ is the map, not the list."""
+    if url in ("/office/", "/office/cases/"):
+        return current_path == url or (url == "/office/cases/" and current_path.startswith(url) and not any(
+            current_path.startswith(url + part) for part in ("map/", "new/")))
+    return current_path.startswith(url)

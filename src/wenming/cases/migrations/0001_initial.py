@@ -143,7 +143,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('stage', models.CharField(choices=[('before', 'Before'), ('after', 'After')], max_length=8, verbose_name='stage')),
-                ('image', models.ImageField(height_field='height', upload_to=wenming.cases.models._upload_to, verbose_name='photo', width_field='width')),
+                ('image', models.ImageField(upload_to=wenming.cases.models._upload_to, verbose_name='photo')),
                 ('thumbnail', models.ImageField(blank=True, upload_to=wenming.cases.models._upload_to)),
                 ('public_image', models.ImageField(blank=True, upload_to=wenming.cases.models._upload_to)),
                 ('width', models.PositiveIntegerField(null=True)),

@@ -59,9 +59,7 @@ class Command(BaseCommand):
         sources = sorted({y.source for y in entered if y.source})
         if sources:
             self.stdout.write(f"Sources: {'; '.join(sources)}")
-        unofficial_rows = sorted(
-            {d.year for d in Holiday.objects.values_list("date", flat=True)} - calendar.official_years
-        )
+        unofficial_rows = sorted({d.year for d in Holiday.objects.dates("date", "year")} - calendar.official_years)
         if unofficial_rows:
             self.stdout.write(f"Days entered in years not marked official yet: {_ranges(unofficial_rows)}")
         missing = calendar.missing_years(timezone.localdate())

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from wenming.core.progress import progress_bar
+from wenming.cases import demo as cases_demo
 from wenming.org import demo as org_demo
 from wenming.org.models import Area
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             self.stdout.write("Loading the Hohhot demo city …")
             with progress_bar(None, "demo") as advance:
                 counts = org_demo.load(progress=advance)
+                counts["routing rule"] = cases_demo.load_routing()
             summary = ", ".join(f"{n} {name}" for name, n in counts.items())
             self.stdout.write(f"Loaded {summary} in {time.monotonic() - started:.1f} s.")
         self._print_logins(port)

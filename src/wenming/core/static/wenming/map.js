@@ -10,7 +10,7 @@
   };
 
   function baseMap(el) {
-    var map = L.map(el, { attributionControl: false, zoomSnap: 0.25, preferCanvas: true });
+    var map = L.map(el, { attributionControl: false, zoomSnap: 0.25, preferCanvas: true, minZoom: 5, maxZoom: 19 });
     window.wenmingMap.last = map; // for scripts and tests that need the map object
     el.style.background = "#f4f1ea";
     return map;
@@ -41,23 +41,33 @@
     return data.features.some(function (f) { return f.properties.generated; });
   }
 
+  // District and street outlines; resolves to whether any is generated.
+  function drawAreas(map, el) {
+    var levels = (el.dataset.levels || "district").split(",");
+    var group = L.featureGroup().addTo(map);
+    return Promise.all(levels.map(function (lvl) { return load(el.dataset.geojson + "?level=" + lvl); })).then(function (all) {
+      var generated = false;
+      // Finer levels first so that district outlines stay on top.
+      all.slice().reverse().forEach(function (data, i) {
+        var lvl = levels[levels.length - 1 - i];
+        layerFor(data, lvl, true).addTo(group);
+        generated = generated || anyGenerated(data);
+      });
+      if (group.getLayers().length && group.getBounds().isValid()) map.fitBounds(group.getBounds());
+      else map.setView([40.8, 111.7], 9);
+      return generated;
+    });
+  }
+
+  var CASE_COLOURS = { late: "#c0392b", open: "#e67e22", done: "#2e7d32" };
+  var FINISHED = ["closed", "evaluated", "rejected", "merged"];
+
   window.wenmingMap = {
     areas: function (el, text) {
       var map = baseMap(el);
-      var levels = (el.dataset.levels || "district").split(",");
-      var url = el.dataset.geojson;
-      var group = L.featureGroup().addTo(map);
-      Promise.all(levels.map(function (lvl) { return load(url + "?level=" + lvl); })).then(function (all) {
-        var generated = false;
-        // Draw finer levels first so district outlines stay on top.
-        all.slice().reverse().forEach(function (data, i) {
-          var lvl = levels[levels.length - 1 - i];
-          layerFor(data, lvl, true).addTo(group);
-          generated = generated || anyGenerated(data);
-        });
-        if (group.getLayers().length && group.getBounds().isValid()) map.fitBounds(group.getBounds());
-        else map.setView([40.8, 111.7], 9);
-        document.getElementById("generated-note").hidden = !generated;
+      drawAreas(map, el).then(function (generated) {
+        var note = document.getElementById("generated-note");
+        if (note) note.hidden = !generated;
         el.dataset.ready = "1";
       });
       var marker = null;
@@ -75,6 +85,65 @@
             });
           })
           .catch(function () { out.innerHTML = ""; var li = document.createElement("li"); li.textContent = text.outside; out.appendChild(li); });
+      });
+      return map;
+    },
+    cases: function (el, text) {
+      var map = baseMap(el);
+      drawAreas(map, el).then(function () {
+        return load(el.dataset.points);
+      }).then(function (data) {
+        var cluster = L.markerClusterGroup({ maxClusterRadius: 45 });
+        data.features.forEach(function (f) {
+          var p = f.properties;
+          var kind = p.overdue ? "late" : FINISHED.indexOf(p.status) >= 0 ? "done" : "open";
+          var marker = L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
+            radius: 7, color: "#fff", weight: 1.5, fillColor: CASE_COLOURS[kind], fillOpacity: 0.95,
+          });
+          var link = document.createElement("a");
+          link.href = p.url;
+          link.textContent = p.number + " · " + p.category + " · " + p.status_label;
+          marker.bindPopup(link);
+          cluster.addLayer(marker);
+        });
+        map.addLayer(cluster);
+        var count = document.getElementById("points-count");
+        if (count) count.textContent = data.features.length + " " + text.shown;
+        el.dataset.ready = "1";
+      });
+      return map;
+    },
+    point: function (el) {
+      var map = baseMap(el);
+      var at = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
+      map.setView(at, 16); // a canvas map needs its view before any layer
+      var draw = el.dataset.focus
+        ? load(el.dataset.geojson + "?level=" + el.dataset.level + "&parent=" + el.dataset.focus).then(function (data) {
+            layerFor(data, "street", false).addTo(map);
+          })
+        : Promise.resolve();
+      draw.catch(function () {}).then(function () {
+        L.circleMarker(at, { radius: 8, color: "#fff", weight: 2, fillColor: "#b3121b", fillOpacity: 1 }).addTo(map);
+        el.dataset.ready = "1";
+      });
+      return map;
+    },
+    picker: function (el, lonInput, latInput) {
+      var map = baseMap(el);
+      var marker = null;
+      function place(latlng) {
+        if (marker) marker.setLatLng(latlng);
+        else marker = L.circleMarker(latlng, { radius: 8, color: "#fff", weight: 2, fillColor: "#b3121b", fillOpacity: 1 }).addTo(map);
+      }
+      drawAreas(map, el).then(function () {
+        var lon = parseFloat(lonInput.value), lat = parseFloat(latInput.value);
+        if (!isNaN(lon) && !isNaN(lat)) { place([lat, lon]); map.setView([lat, lon], 15); }
+        el.dataset.ready = "1";
+      });
+      map.on("click", function (e) {
+        lonInput.value = e.latlng.lng.toFixed(6);
+        latInput.value = e.latlng.lat.toFixed(6);
+        place(e.latlng);
       });
       return map;
     },
