@@ -76,6 +76,8 @@ def parse_database_url(url: str) -> dict:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path,
             "OPTIONS": sqlite_options(),
+            # Tests use a file too, so that concurrent writers behave as in production.
+            "TEST": {"NAME": f"{path}.test"},
         }
     if scheme in ("postgres", "postgresql", "pgsql"):
         name = unquote(parts.path.lstrip("/"))

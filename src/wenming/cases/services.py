@@ -335,10 +335,10 @@ def intake(
         if not (math.isfinite(lon) and math.isfinite(lat)):
             raise ValueError
         location = lookup.locate(lon, lat)
+    except lookup.OutsideCity as exc:  # before ValueError, its base class
+        problems["location"] = str(exc)
     except (TypeError, ValueError):
         problems["location"] = _("give the location as longitude and latitude in degrees")
-    except lookup.OutsideCity as exc:
-        problems["location"] = str(exc)
     processed = []
     try:
         processed = _processed(photos)
