@@ -40,7 +40,19 @@ BOXES = {
 }
 
 
+def ensure_reference_data():
+    """The migrations seed categories and the official calendar; a transactional test's
+    flush removes them, so put back what is missing."""
+    from wenming.cases.categories import seed_categories
+    from wenming.cases.models import Category
+    from wenming.cases.workcalendar import seed_official_calendar
+
+    seed_categories(Category)
+    seed_official_calendar()
+
+
 def build_city():
+    ensure_reference_data()
     services.import_areas([feature("990100", "示范市", BOXES["990100"])], "city")
     services.import_areas(
         [feature("990101", "西区", BOXES["990101"]), feature("990102", "东区", BOXES["990102"])], "district"
