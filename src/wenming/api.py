@@ -10,7 +10,8 @@ the Swagger UI bundled with django-ninja, served from this server.
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http.multipartparser import MultiPartParserError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
@@ -109,6 +110,18 @@ def http_error(request, exc: HttpError):
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc: PermissionDenied):
     return error(request, 403, "forbidden", str(exc) or _("You may not do this."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request, exc: RequestDataTooBig):
+    return error(request, 413, "too_large", _("The request is too large."))
+
+
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(MultiPartParserError)
+def unreadable(request, exc: Exception):
+    # Malformed multipart bodies, too many fields or files.
+    return error(request, 400, "invalid", _("The request could not be read."), {"fields": {"body": str(exc)}})
 
 
 @api.exception_handler(Http404)

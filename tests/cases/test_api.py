@@ -364,6 +364,16 @@ def test_intake_outside_the_city_is_400_naming_the_location_and_saves_nothing(ci
     assert Case.objects.count() == 0 and CaseEvent.objects.count() == 0
 
 
+def test_error_messages_follow_the_language_of_the_person(city, app):
+    admin = app("campaign_admin")
+    chinese = admin.post("/cases", intake_body(lon=116.4, lat=39.9)).json()
+    assert "不在本市范围内" in chinese["details"]["fields"]["location"]
+    admin.client.cookies["django_language"] = "en"
+    english = admin.post("/cases", intake_body(lon=116.4, lat=39.9)).json()
+    assert "lies outside the city" in english["details"]["fields"]["location"]
+    assert "lies outside the city" in english["message"]
+
+
 def test_intake_with_several_bad_fields_names_each(city, app):
     body = assert_error(
         app("campaign_admin").post("/cases", intake_body(category="E05", description=" ", priority="at once")), 400, "invalid"
@@ -381,6 +391,12 @@ def test_a_body_that_is_not_a_json_object_is_400(city, app):
     admin = app("campaign_admin")
     response = admin.client.post(BASE + "/cases", "[1, 2", content_type="application/json", headers=admin.headers)
     assert_error(response, 400, "invalid")
+
+
+def test_a_body_over_the_size_limit_is_413(city, app, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    assert_error(app("campaign_admin").post("/cases", intake_body(description="摊" * 2_000)), 413, "too_large")
+    assert Case.objects.count() == 0
 
 
 def test_a_person_without_a_staff_role_may_report_only_as_a_citizen(city, app):

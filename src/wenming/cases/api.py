@@ -257,7 +257,7 @@ def _payload(request, schema) -> tuple[dict, list]:
     if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         data = {}
         for name, info in schema.model_fields.items():
-            values = request.POST.getlist(name)
+            values = [v for v in request.POST.getlist(name) if v.strip()]  # an empty field is an absent one
             if not values:
                 continue
             if info.annotation == list[str]:
