@@ -118,3 +118,19 @@ def test_pages_are_chinese_even_for_an_english_browser_until_english_is_chosen(c
     assert "登录" in page.content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     assert "Log in" in client.get("/accounts/login/").content.decode()
+
+
+def test_the_campaign_office_is_warned_about_a_year_without_official_holidays(city, login, monkeypatch):
+    from datetime import date
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a: date(2026, 11, 29))
+    page = login(city.users["campaign_admin"]).get("/office/").content.decode()
+    assert 'data-testid="calendar-warning"' in page and "2027" in page
+    # A unit handler has nothing to do with the calendar.
+    assert 'data-testid="calendar-warning"' not in login(city.users["street_handler"]).get("/office/").content.decode()
+    from wenming.cases.models import CalendarYear
+
+    CalendarYear.objects.create(year=2027, source="国务院办公厅通知")
+    assert 'data-testid="calendar-warning"' not in login(city.users["campaign_admin"]).get("/office/").content.decode()

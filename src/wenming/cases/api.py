@@ -67,8 +67,8 @@ class CaseOut(Schema):
     district: RefOut | None
     street: RefOut | None
     assigned_unit: RefOut | None
-    reporter_name: str | None = Field(description="staff only; empty for anonymous reports")
-    reporter_phone: str | None = Field(description="staff only, masked")
+    reporter_name: str | None = Field(description="staff only; null for anonymous reports")
+    reporter_phone: str | None = Field(description="staff only, masked; null for anonymous reports")
     anonymous: bool
     tags: list
     site_ref: str
@@ -218,7 +218,7 @@ def _body_doc(schema, *, photos: bool) -> dict:
     return {"requestBody": {"required": False, "content": content}}
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut}
 
 
 # ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from django.db.models import Count
 from django.shortcuts import render
+from django.utils import timezone
 
 from wenming.org.access import back_office
 from wenming.org.models import Area, AreaLevel, Membership, Unit
@@ -17,10 +18,17 @@ def dashboard(request):
     areas = visible(request.user, Area.objects.all())
     by_level = dict(areas.values_list("level").annotate(n=Count("id")).order_by())
     counts = [(AreaLevel(level).label, by_level.get(level, 0)) for level in AreaLevel.values]
+    from wenming.cases import services as case_services
+    from wenming.cases.views import _queue_counts
+    from wenming.cases.workcalendar import get_calendar
+
+    missing_years = get_calendar().missing_years(timezone.localdate()) if case_services.is_dispatcher_user(request.user) else []
     return render(
         request,
         "core/dashboard.html",
         {
+            "queues": _queue_counts(request),
+            "missing_years": missing_years,
             "area_counts": counts,
             "unit_count": visible(request.user, Unit.objects.all()).count(),
             "people_count": visible(request.user, Membership.objects.filter(is_active=True)).values("user").distinct().count(),

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from wenming.org.models import Area, Liaison, Membership, Profile, Unit
+from django.contrib import messages
+from django.utils import timezone
+
+from wenming.org.models import ApiToken, Area, Liaison, Membership, Profile, Unit
 
 admin.site.site_header = _("Civilized City Platform · reference data")
 admin.site.site_title = _("Civilized City Platform")
@@ -61,3 +64,23 @@ class LiaisonAdmin(admin.ModelAdmin):
     list_display = ["leader", "area", "unit", "duty", "starts_on", "ends_on"]
     search_fields = ["leader__username", "leader__profile__real_name", "duty"]
     autocomplete_fields = ["leader", "area", "unit"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created with `wenming token create`; here they are listed and revoked."""
+
+    list_display = ["prefix", "name", "user", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["prefix", "name", "user__username"]
+    readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    exclude = ["key_hash"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        messages.success(request, _("%d tokens revoked.") % count)

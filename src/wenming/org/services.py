@@ -16,6 +16,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -485,12 +486,19 @@ def reference_editors():
 
     group, created = Group.objects.get_or_create(name="创城办·基础数据维护")
     if created:
-        group.permissions.set(Permission.objects.filter(content_type__app_label__in=REFERENCE_APPS))
+        wanted = Q()
+        for app_label, models in REFERENCE_MODELS.items():
+            wanted |= Q(content_type__app_label=app_label, content_type__model__in=models)
+        group.permissions.set(Permission.objects.filter(wanted))
     return group
 
 
-# Apps whose models are reference data the campaign office maintains.
-REFERENCE_APPS = ["org"]
+# The reference data the campaign office maintains in the admin. Cases are not
+# among them: they change only through their actions.
+REFERENCE_MODELS = {
+    "org": ["area", "unit", "membership", "profile", "liaison", "apitoken"],
+    "cases": ["category", "routingrule", "holiday", "calendaryear"],
+}
 
 
 def add_membership(user, *, unit, role, position="", area=None) -> Membership:

@@ -1,0 +1,57 @@
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wenming.cases.models import CalendarYear, Case, Category, Holiday, RoutingRule
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["kind", "code", "name", "parent", "time_limit", "time_unit", "responsible_unit_type",
+                    "citizen_reportable", "is_active"]
+    list_filter = ["kind", "time_unit", "citizen_reportable", "is_active"]
+    search_fields = ["code", "name", "plain_name"]
+    list_select_related = ["parent"]
+    ordering = ["kind", "code"]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ["category", "area", "unit", "auto_dispatch", "is_active", "note"]
+    list_filter = ["auto_dispatch", "is_active", "category__kind"]
+    search_fields = ["category__name", "area__name", "unit__name", "note"]
+    autocomplete_fields = ["area", "unit"]
+    list_select_related = ["category", "area", "unit"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_workday", "name"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "source", "entered_at"]
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Read-only: cases change only through their actions in the back office."""
+
+    list_display = ["number", "category", "status", "district", "assigned_unit", "created_at", "deadline"]
+    list_filter = ["status", "source", "kind"]
+    search_fields = ["number"]
+    list_select_related = ["category", "district", "assigned_unit"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from wenming.cases import notify, services
+
+
+class Command(BaseCommand):
+    help = "Flag overdue cases, remind before deadlines, escalate, and send pending notifications (run every few minutes)."
+
+    def handle(self, *args, **options):
+        counts = services.supervise()
+        sent = notify.deliver_pending()
+        self.stdout.write(
+            f"reminded {counts['reminded']}, newly overdue {counts['overdue']}, escalated {counts['escalated']}; "
+            f"notifications sent {sent['sent']}, to retry {sent['retry']}, failed {sent['failed']}"
+        )
