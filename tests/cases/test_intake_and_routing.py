@@ -191,3 +191,22 @@ def test_a_rule_can_suggest_without_dispatching(city):
     case = services.intake(source="inspection", category=category("C0101"), lon=WEST_POINT[0], lat=WEST_POINT[1],
                            description="井盖缺失", user=city.users["inspector"]).case
     assert case.status == Status.REGISTERED and case.suggested_unit.code == "D2" and case.assigned_unit is None
+
+
+def test_without_a_location_the_photos_gps_is_used(world):
+    from tests.cases.test_photos import encode, make_exif, two_colour, upload
+
+    # 40°01'12" N, 111°01'12" E: inside grid 001 of 西一街道.
+    exif = make_exif(lat=("N", (40.0, 1.0, 12.0)), lon=("E", (111.0, 1.0, 12.0)))
+    photo = upload(encode(two_colour(), "JPEG", exif=exif))
+    case = services.intake(source="grid", category=category("E0101"), lon="", lat="", description="垃圾",
+                           user=world.users["grid_worker"], photos=[photo]).case
+    assert (round(case.lon, 4), round(case.lat, 4)) == (111.02, 40.02)
+    assert case.grid.code == "990101001001001"
+    assert case.events.get(action="report").data["location_from"] == "photo"
+
+
+def test_without_a_location_or_gps_the_report_is_refused(world, english):
+    with pytest.raises(services.Invalid, match="longitude and latitude"):
+        services.intake(source="grid", category=category("E0101"), lon=None, lat=None, description="垃圾",
+                        user=world.users["grid_worker"], photos=[jpeg()])

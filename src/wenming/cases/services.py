@@ -329,6 +329,18 @@ def intake(
         problems["description"] = _("the description is longer than 4,000 characters")
     if priority not in Priority.values:
         problems["priority"] = _("unknown priority “%s”") % priority
+    processed = []
+    try:
+        processed = _processed(photos)
+    except Invalid as exc:
+        problems["photos"] = exc.message
+    location_from = "given"
+    if lon in (None, "") and lat in (None, ""):
+        # No location given: propose the one a phone wrote into a photo.
+        found = next(((p.exif_lon, p.exif_lat) for p in processed if p.exif_lon is not None), None)
+        if found:
+            lon, lat = found
+            location_from = "photo"
     location = None
     try:
         lon, lat = float(lon), float(lat)
@@ -339,11 +351,6 @@ def intake(
         problems["location"] = str(exc)
     except (TypeError, ValueError):
         problems["location"] = _("give the location as longitude and latitude in degrees")
-    processed = []
-    try:
-        processed = _processed(photos)
-    except Invalid as exc:
-        problems["photos"] = exc.message
     if problems:
         raise Invalid(_("The report cannot be accepted: %s") % "; ".join(problems.values()), fields=problems)
 
@@ -386,7 +393,8 @@ def intake(
             case.search_text = _text_for_search(case)
             case.save()
             actor = actor_for(user)
-            event = _record(case, actor, "report", "", Status.REPORTED, now, data={"duplicates": [d.number for d in duplicates]})
+            event = _record(case, actor, "report", "", Status.REPORTED, now,
+                            data={"duplicates": [d.number for d in duplicates], "location_from": location_from})
             for photo in processed:
                 _attach(case, event, photo, Stage.BEFORE, reporter, saved_files)
             if source in TRUSTED_SOURCES:
