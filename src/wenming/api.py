@@ -27,6 +27,7 @@ from wenming.org.tokens import authenticate_token
 log = logging.getLogger(__name__)
 
 SCHEMES = ("bearer", "token")
+INVALID_TOKEN = "invalid_token"
 
 
 class ApiTokenAuth(HttpBearer):
@@ -42,7 +43,7 @@ class ApiTokenAuth(HttpBearer):
     def authenticate(self, request, token):
         user = authenticate_token(token)
         if user is None:
-            raise AuthenticationError(401, "invalid token")
+            raise AuthenticationError(401, INVALID_TOKEN)
         request.user = user  # so that code reading request.user sees the app's person
         return user
 
@@ -97,7 +98,9 @@ def validation_error(request, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request, exc: AuthenticationError):
-    return error(request, 401, "unauthenticated", _("Log in, or send a valid API token (Authorization: Bearer wm_…)."))
+    # A token was sent but is unknown, revoked or of an inactive account: say so, apps then ask for a new one.
+    details = {"reason": INVALID_TOKEN} if exc.message == INVALID_TOKEN else {}
+    return error(request, 401, "unauthenticated", _("Log in, or send a valid API token (Authorization: Bearer wm_…)."), details)
 
 
 @api.exception_handler(HttpError)

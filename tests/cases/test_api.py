@@ -96,12 +96,13 @@ def assert_error(response, status, code):
 
 def test_without_credentials_the_api_answers_401_in_json(city):
     response = Client().get(BASE + "/cases")
-    assert_error(response, 401, "unauthenticated")
+    assert assert_error(response, 401, "unauthenticated")["details"] == {}
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_an_unknown_token_is_refused_with_401(city):
-    assert_error(App("wm_" + "x" * 43).get("/cases"), 401, "unauthenticated")
+    body = assert_error(App("wm_" + "x" * 43).get("/cases"), 401, "unauthenticated")
+    assert body["details"] == {"reason": "invalid_token"}
     assert_error(App("not-even-a-wenming-key").get("/cases"), 401, "unauthenticated")
 
 
