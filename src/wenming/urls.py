@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from wenming.api import api
+
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -11,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("office/org/", include("wenming.org.urls")),
     path("office/cases/", include("wenming.cases.urls")),
+    path("api/v1/", api.urls),
     path("", include("wenming.core.urls")),
 ]

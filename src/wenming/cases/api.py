@@ -453,8 +453,7 @@ def report_case(request):
         lat=data.pop("lat", None),
         description=data.pop("description", ""),
         photos=photos,
-        # Keys are kept per user: one person's key never finds another person's case.
-        client_key=f"{user.pk}:{key}" if key else None,
+        client_key=key or None,
         **data,
     )
     out = _detail(request, user, result.case.number)

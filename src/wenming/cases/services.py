@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from wenming.cases import notify, routing
 from wenming.cases.models import (
@@ -162,26 +163,26 @@ class Transition:
 
 
 TRANSITIONS: dict[str, Transition] = {
-    "register": Transition((Status.REPORTED,), _is_dispatcher, "Register"),
-    "reject": Transition((Status.REPORTED,), _is_dispatcher, "Reject as invalid"),
-    "merge": Transition((Status.REPORTED, Status.REGISTERED), _is_dispatcher, "Merge as duplicate"),
-    "dispatch": Transition((Status.REGISTERED,), _is_dispatcher, "Dispatch"),
-    "accept": Transition((Status.DISPATCHED,), _is_handler, "Accept"),
-    "return": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_handler, "Return as not ours"),
-    "rectify": Transition((Status.ACCEPTED,), _is_handler, "Report rectification"),
-    "request_extension": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_handler, "Ask for more time"),
-    "request_suspension": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_handler, "Ask to suspend"),
-    "decide_request": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_dispatcher, "Decide the request"),
-    "resume": Transition((Status.SUSPENDED,), _is_dispatcher, "Resume"),
-    "verify": Transition((Status.RECTIFIED,), _is_verifier, "Verify"),
-    "red_flag": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_city_office, "Red-flag"),
+    "register": Transition((Status.REPORTED,), _is_dispatcher, gettext_noop("Register")),
+    "reject": Transition((Status.REPORTED,), _is_dispatcher, gettext_noop("Reject as invalid")),
+    "merge": Transition((Status.REPORTED, Status.REGISTERED), _is_dispatcher, gettext_noop("Merge as duplicate")),
+    "dispatch": Transition((Status.REGISTERED,), _is_dispatcher, gettext_noop("Dispatch")),
+    "accept": Transition((Status.DISPATCHED,), _is_handler, gettext_noop("Accept")),
+    "return": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_handler, gettext_noop("Return as not ours")),
+    "rectify": Transition((Status.ACCEPTED,), _is_handler, gettext_noop("Report rectification")),
+    "request_extension": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_handler, gettext_noop("Ask for more time")),
+    "request_suspension": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_handler, gettext_noop("Ask to suspend")),
+    "decide_request": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_dispatcher, gettext_noop("Decide the request")),
+    "resume": Transition((Status.SUSPENDED,), _is_dispatcher, gettext_noop("Resume")),
+    "verify": Transition((Status.RECTIFIED,), _is_verifier, gettext_noop("Verify")),
+    "red_flag": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_city_office, gettext_noop("Red-flag")),
     "add_photos": Transition(
         (Status.REPORTED, Status.REGISTERED, Status.DISPATCHED, Status.ACCEPTED),
         lambda actor, case: actor.role in STAFF_ROLES or _is_reporter(actor, case),
-        "Add photos",
+        gettext_noop("Add photos"),
     ),
-    "evaluate": Transition((Status.CLOSED,), _is_reporter, "Evaluate"),
-    "reopen": Transition((Status.CLOSED, Status.EVALUATED), _is_reporter, "Reopen"),
+    "evaluate": Transition((Status.CLOSED,), _is_reporter, gettext_noop("Evaluate")),
+    "reopen": Transition((Status.CLOSED, Status.EVALUATED), _is_reporter, gettext_noop("Reopen")),
 }
 
 
@@ -310,6 +311,9 @@ def intake(
     first result and creates nothing; bad input raises Invalid and saves nothing."""
     now = now or timezone.now()
     if client_key:
+        # Keys are kept per reporter: one person's key never finds another person's case.
+        owner = user.pk if getattr(user, "is_authenticated", False) else "anon"
+        client_key = f"{owner}:{client_key}"[:80]
         existing = Case.objects.filter(client_key=client_key).first()
         if existing is not None:
             return IntakeResult(existing, created=False)
@@ -497,6 +501,18 @@ def _load_for_update(case_or_id, user) -> Case:
     return case
 
 
+def _check_allowed(case: Case, user, action: str, now) -> None:
+    rule = TRANSITIONS[action]
+    if case.status not in rule.sources or (action == "reopen" and not _reopen_window_open(case, now)):
+        raise InvalidTransition(
+            _("“%(action)s” is not possible while the case is “%(status)s”.")
+            % {"action": _(rule.label), "status": case.get_status_display()},
+            allowed=allowed_actions(case, user),
+        )
+    if not rule.allowed(actor_for(user), case):
+        raise Forbidden(_("Your role does not allow “%s” on this case.") % _(rule.label))
+
+
 @contextmanager
 def _change(case_or_id, user, action: str, *, version=None, now=None, saved_files=None):
     """Load, check and lock the case; the body changes it; then save with the event."""
@@ -504,7 +520,6 @@ def _change(case_or_id, user, action: str, *, version=None, now=None, saved_file
     with transaction.atomic():
         case = _load_for_update(case_or_id, user)
         actor = actor_for(user)
-        rule = TRANSITIONS[action]
         if version not in (None, ""):
             try:
                 version = int(version)
@@ -516,14 +531,7 @@ def _change(case_or_id, user, action: str, *, version=None, now=None, saved_file
                     current_version=case.version,
                     allowed=allowed_actions(case, user),
                 )
-        if case.status not in rule.sources or (action == "reopen" and not _reopen_window_open(case, now)):
-            raise InvalidTransition(
-                _("“%(action)s” is not possible while the case is “%(status)s”.")
-                % {"action": _(rule.label), "status": case.get_status_display()},
-                allowed=allowed_actions(case, user),
-            )
-        if not rule.allowed(actor, case):
-            raise Forbidden(_("Your role does not allow “%s” on this case.") % _(rule.label))
+        _check_allowed(case, user, action, now)
         step = Step(case, actor, action, case.status, now, to_status=case.status)
         yield step
         old_version = case.version
@@ -534,7 +542,9 @@ def _change(case_or_id, user, action: str, *, version=None, now=None, saved_file
             case.public_note = step.note[:500]
         fields = {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields if f.name not in ("id",)}
         if not Case.objects.filter(pk=case.pk, version=old_version).update(**fields):
-            raise Conflict(_("Someone else changed this case in the meantime. Reload it and try again."))
+            current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
+            raise Conflict(_("Someone else changed this case in the meantime. Reload it and try again."),
+                           current_version=current, allowed=[])
         event = _record(case, actor, action, step.from_status, step.to_status, now, note=step.note, data=step.data, public=step.public)
         step.event = event
         for photo in step.photos:
@@ -545,10 +555,10 @@ def _change(case_or_id, user, action: str, *, version=None, now=None, saved_file
             notify.send(users, kind, case, title, now=now)
 
 
-def _require(text: str, message: str) -> str:
+def _require(text: str, message: str, field: str = "note") -> str:
     text = (text or "").strip()
     if not text:
-        raise Invalid(message)
+        raise Invalid(message, fields={field: message})
     return text
 
 
@@ -605,7 +615,7 @@ def merge(case, user, *, into, note="", version=None, now=None):
     with _change(case, user, "merge", version=version, now=now) as step:
         target = visible(user, Case.objects.filter(number=str(into).strip())).exclude(pk=step.case.pk).first()
         if target is None or target.status not in ACTIVE_STATUSES:
-            raise Invalid(_("Give the number of another active case to merge into."))
+            raise Invalid(_("Give the number of another active case to merge into."), fields={"into": _("unknown case")})
         step.case.duplicate_of = target
         step.to_status = Status.MERGED
         step.case.closed_at = step.now
@@ -619,7 +629,7 @@ def dispatch(case, user, *, unit=None, note="", version=None, now=None):
     with _change(case, user, "dispatch", version=version, now=now) as step:
         target = _unit(unit) if unit else step.case.suggested_unit
         if target is None:
-            raise Invalid(_("Choose the unit that will handle the case."))
+            raise Invalid(_("Choose the unit that will handle the case."), fields={"unit": _("required")})
         _dispatch_to(step.case, target, step.now)
         step.to_status = Status.DISPATCHED
         step.note = note
@@ -636,8 +646,15 @@ def _unit(value) -> Unit:
         Unit.objects.filter(pk=value, is_active=True).first() if str(value).isdigit() else None
     )
     if unit is None:
-        raise Invalid(_("Unknown unit “%s”.") % value)
+        raise Invalid(_("Unknown unit “%s”.") % value, fields={"unit": _("unknown")})
     return unit
+
+
+def _precheck(case_or_id, user, action: str) -> None:
+    """The cheap checks (scope, state, role) before the costly photo decoding;
+    _change repeats them under the lock."""
+    with transaction.atomic():
+        _check_allowed(_load_for_update(case_or_id, user), user, action, timezone.now())
 
 
 def _processed(photos) -> list:
@@ -655,9 +672,10 @@ def _processed(photos) -> list:
 
 def add_photos(case, user, *, photos, note="", version=None, now=None):
     """More photos of the problem (before rectification), e.g. from a second visit."""
+    _precheck(case, user, "add_photos")
     processed = _processed(photos)
     if not processed:
-        raise Invalid(_("Add at least one photo."), fields={"photos": "required"})
+        raise Invalid(_("Add at least one photo."), fields={"photos": _("required")})
     with _files_removed_on_failure() as saved_files:
         with _change(case, user, "add_photos", version=version, now=now, saved_files=saved_files) as step:
             step.note = note
@@ -691,10 +709,11 @@ def return_case(case, user, *, note, version=None, now=None):
 
 def rectify(case, user, *, note, photos=(), version=None, now=None):
     """处置反馈: what was done, with photos after."""
+    _precheck(case, user, "rectify")
     note = _require(note, _("Describe what was done."))
     processed = _processed(photos)
     if not processed:
-        raise Invalid(_("Add at least one photo taken after the rectification."), fields={"photos": "required"})
+        raise Invalid(_("Add at least one photo taken after the rectification."), fields={"photos": _("required")})
     with _files_removed_on_failure() as saved_files:
         with _change(case, user, "rectify", version=version, now=now, saved_files=saved_files) as step:
             step.note = note
@@ -727,7 +746,7 @@ def verify(case, user, *, passed: bool, note="", version=None, now=None):
 
 def evaluate(case, user, *, satisfaction, note="", version=None, now=None):
     if satisfaction not in Satisfaction.values:
-        raise Invalid(_("Say whether you are satisfied."))
+        raise Invalid(_("Say whether you are satisfied."), fields={"satisfaction": _("required")})
     with _change(case, user, "evaluate", version=version, now=now) as step:
         step.case.satisfaction = satisfaction
         step.note = note
@@ -757,7 +776,7 @@ def request_extension(case, user, *, working_days, reason, version=None, now=Non
     except (TypeError, ValueError):
         days = 0
     if not 1 <= days <= 30:
-        raise Invalid(_("Ask for 1 to 30 working days."))
+        raise Invalid(_("Ask for 1 to 30 working days."), fields={"working_days": _("1 to 30")})
     return _request(case, user, "request_extension", RequestKind.EXTENSION, reason, days, version, now)
 
 
@@ -768,8 +787,9 @@ def request_suspension(case, user, *, reason, version=None, now=None):
 def _request(case, user, action, kind, reason, days, version, now):
     with _change(case, user, action, version=version, now=now) as step:
         if _pending_request(step.case) is not None:
-            raise InvalidTransition(_("A request on this case is already waiting for a decision."), allowed=[])
-        step.note = _require(reason, _("Give a reason."))
+            raise InvalidTransition(_("A request on this case is already waiting for a decision."),
+                                    allowed=allowed_actions(step.case, user))
+        step.note = _require(reason, _("Give a reason."), "reason")
         CaseRequest.objects.create(
             case=step.case, kind=kind, working_days=days, reason=step.note, requested_by=user, requested_at=step.now
         )
@@ -826,7 +846,7 @@ def red_flag(case, user, *, working_hours, note, version=None, now=None):
     except (TypeError, ValueError):
         hours = 0
     if not 1 <= hours <= 240:
-        raise Invalid(_("Give the new time limit in working hours (1 to 240)."))
+        raise Invalid(_("Give the new time limit in working hours (1 to 240)."), fields={"working_hours": _("1 to 240")})
     with _change(case, user, "red_flag", version=version, now=now) as step:
         c = step.case
         step.note = _require(note, _("Give the reason for red-flagging."))
@@ -907,14 +927,15 @@ ACTIONS = {
 BOOLEAN_FIELDS = {"passed", "approve"}
 
 
-def _as_bool(value) -> bool:
+def _as_bool(name: str, value) -> bool:
+    """A yes/no field that must be given: a missing answer is never taken as no."""
     if isinstance(value, bool):
         return value
     if str(value).strip().lower() in ("1", "true", "yes", "on", "pass", "approve"):
         return True
-    if str(value).strip().lower() in ("0", "false", "no", "off", "fail", "deny", ""):
+    if str(value).strip().lower() in ("0", "false", "no", "off", "fail", "deny"):
         return False
-    raise Invalid(_("“%s” is not yes or no.") % value)
+    raise Invalid(_("Answer yes or no."), fields={name: _("required") if value in (None, "") else str(value)})
 
 
 def perform(case, user, action: str, params: dict, *, photos=(), version=None, now=None) -> Case:
@@ -927,7 +948,7 @@ def perform(case, user, action: str, params: dict, *, photos=(), version=None, n
         if name == "photos":
             kwargs["photos"] = photos
         elif name in BOOLEAN_FIELDS:
-            kwargs[name] = _as_bool(params.get(name, ""))
+            kwargs[name] = _as_bool(name, params.get(name))
         else:
             kwargs[name] = params.get(name, "") or ""
     return function(case, user, version=version, now=now, **kwargs)
