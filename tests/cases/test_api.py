@@ -10,21 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import path
 from PIL import Image
 
-from wenming import urls as project_urls
-from wenming.api import api
 from wenming.cases import services
 from wenming.cases.models import Attachment, Case, CaseEvent, Category, RoutingRule, Status
 from wenming.org.models import Unit
 from wenming.org.tokens import create_token, revoke
-
-# The project's URLs with the API mounted where wenming/urls.py mounts it.
-urlpatterns = list(project_urls.urlpatterns)
-if not any(str(p.pattern) == "api/v1/" for p in urlpatterns):
-    urlpatterns.append(path("api/v1/", api.urls))
-pytestmark = pytest.mark.urls(__name__)
 
 BASE = "/api/v1"
 WEST = (111.02, 40.02)  # 西一街道, 和平社区第1网格 (street handler W1)
