@@ -13,7 +13,6 @@ period, and 0 seconds from a non-working moment is the next period start.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -25,6 +24,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from wenming.cases.models import OPEN_STATUSES, CalendarYear, Case, Holiday, TimeUnit
+from wenming.core.cache import TableCache
 
 # Mainland China's statutory fixed-date days off since 2025 (month, day); lunar
 # festivals and the days moved around them are only known from the yearly notice.
@@ -176,10 +176,6 @@ class WorkCalendar:
 
 # The per-process calendar, rebuilt when the tables change.
 
-_lock = threading.Lock()
-_cached: tuple[tuple, WorkCalendar] | None = None
-
-
 def _version() -> tuple:
     h = Holiday.objects.aggregate(n=Count("id"), last=Max("id"), work=Count("id", filter=Q(is_workday=True)))
     y = CalendarYear.objects.aggregate(n=Count("id"), last=Max("id"))
@@ -188,23 +184,14 @@ def _version() -> tuple:
     return (h["n"], h["last"], h["work"], y["n"], y["last"])
 
 
-def get_calendar() -> WorkCalendar:
-    global _cached
-    version = _version()
-    cached = _cached
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    with _lock:
-        if _cached is None or _cached[0] != version:
-            days = dict(Holiday.objects.values_list("date", "is_workday"))
-            years = CalendarYear.objects.values_list("year", flat=True)
-            _cached = (version, WorkCalendar(days, years))
-        return _cached[1]
+def _build() -> WorkCalendar:
+    days = dict(Holiday.objects.values_list("date", "is_workday"))
+    return WorkCalendar(days, CalendarYear.objects.values_list("year", flat=True))
 
 
-def invalidate() -> None:
-    global _cached
-    _cached = None
+_calendar = TableCache(_version, _build)
+get_calendar = _calendar.get
+invalidate = _calendar.invalidate
 
 
 # Seeding from the chinese_calendar package.

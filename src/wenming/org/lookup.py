@@ -5,7 +5,6 @@ when the areas change (their count or latest update time differs), so every
 process of a multi-server deployment sees imports without a restart.
 """
 
-import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +12,7 @@ import shapely
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
+from wenming.core.cache import TableCache
 from wenming.org.models import LEVEL_ORDER, Area
 
 
@@ -97,31 +97,19 @@ class AreaIndex:
         return results
 
 
-_lock = threading.Lock()
-_cached: tuple[tuple, AreaIndex] | None = None
-
-
 def _version() -> tuple:
     stats = Area.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
     return (stats["n"], stats["latest"])
 
 
-def get_index() -> AreaIndex:
-    global _cached
-    version = _version()
-    cached = _cached
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    with _lock:
-        if _cached is None or _cached[0] != version:
-            rows = Area.objects.values_list("id", "code", "name", "level", "path", "boundary")
-            _cached = (version, AreaIndex(rows.iterator(chunk_size=500)))
-        return _cached[1]
+def _build() -> AreaIndex:
+    rows = Area.objects.values_list("id", "code", "name", "level", "path", "boundary")
+    return AreaIndex(rows.iterator(chunk_size=500))
 
 
-def invalidate() -> None:
-    global _cached
-    _cached = None
+_index = TableCache(_version, _build)
+get_index = _index.get
+invalidate = _index.invalidate
 
 
 def locate(lon: float, lat: float) -> Location:
