@@ -125,6 +125,8 @@ class Case(models.Model):
     anonymous = models.BooleanField(_("anonymous"), default=False)
     client_key = models.CharField(_("client key"), max_length=80, null=True, blank=True, unique=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
+    # Answers to a category's extra questions (e.g. Open311 service attributes).
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     # Links to the inspection site (点位) and the framework item (测评内容) of later modules.
     site_ref = models.CharField(_("site"), max_length=40, blank=True)
     framework_item_ref = models.CharField(_("framework item"), max_length=40, blank=True)
