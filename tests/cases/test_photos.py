@@ -13,6 +13,8 @@ from PIL import ExifTags, Image, ImageCms, ImageFile
 from wenming.cases import photos
 from wenming.cases.photos import PhotoError, ProcessedPhoto, clean_name, exif_location, process_upload
 
+pytestmark = pytest.mark.usefixtures("english")
+
 RED, BLUE = (220, 20, 20), (20, 20, 220)
 
 

@@ -13,6 +13,8 @@ from wenming.org import tokens
 from wenming.org.models import ApiToken
 from wenming.org.tokens import authenticate_token, create_token, revoke, tokens_of
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def stored_values(token: ApiToken) -> list[str]:
     return [str(getattr(token, f.attname)) for f in ApiToken._meta.concrete_fields]
