@@ -210,3 +210,11 @@ def test_without_a_location_or_gps_the_report_is_refused(world, english):
     with pytest.raises(services.Invalid, match="longitude and latitude"):
         services.intake(source="grid", category=category("E0101"), lon=None, lat=None, description="垃圾",
                         user=world.users["grid_worker"], photos=[jpeg()])
+
+
+@pytest.mark.parametrize("role", ["citizen", "volunteer"])
+def test_only_staff_enter_reports_from_staff_sources(world, role):
+    with pytest.raises(services.Forbidden):
+        services.intake(source="inspection", category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
+                        description="冒充督查", user=world.users[role])
+    assert Case.objects.count() == 0

@@ -40,6 +40,7 @@ from wenming.cases.models import (
 )
 from wenming.cases.photos import PhotoError, process_upload
 from wenming.cases.workcalendar import get_calendar
+from wenming.geo.measure import distance_m
 from wenming.org import lookup
 from wenming.org.models import STAFF_ROLES, Area, Role, Unit, UnitKind
 from wenming.org.scope import acting_membership, visible
@@ -50,6 +51,8 @@ DUPLICATE_RADIUS_M = 50
 DUPLICATE_WINDOW_DAYS = 7
 # Reports from staff in the field are registered at once; the others are reviewed first.
 TRUSTED_SOURCES = {Source.INSPECTION, Source.GRID, Source.SUPERVISION, Source.LEADER}
+# Sources anyone may use; the others are entered by staff.
+PUBLIC_SOURCES = {Source.CITIZEN, Source.OPEN311, Source.VOLUNTEER}
 
 
 class CaseError(Exception):
@@ -277,8 +280,6 @@ def find_duplicates(category: Category, lon: float, lat: float, now=None, *, exc
     )
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude)
-    from wenming.geo.measure import distance_m
-
     near = [c for c in candidates.order_by("created_at")[:50] if distance_m(lon, lat, c.lon, c.lat) <= DUPLICATE_RADIUS_M]
     return near
 
@@ -318,6 +319,8 @@ def intake(
         existing = Case.objects.filter(client_key=client_key).first()
         if existing is not None:
             return IntakeResult(existing, created=False)
+    if source not in PUBLIC_SOURCES and actor_for(user).role not in STAFF_ROLES:
+        raise Forbidden(_("Only staff may enter reports from this source."))
     problems = {}
     if source not in Source.values:
         problems["source"] = _("unknown source “%s”") % source
