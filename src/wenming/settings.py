@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "wenming.geo",
     "wenming.org",
     "wenming.cases",
+    "wenming.open311",
 ]
 
 MIDDLEWARE = [

@@ -14,5 +14,6 @@ urlpatterns = [
     path("office/org/", include("wenming.org.urls")),
     path("office/cases/", include("wenming.cases.urls")),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("wenming.open311.urls")),
     path("", include("wenming.core.urls")),
 ]

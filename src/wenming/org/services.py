@@ -482,15 +482,24 @@ def create_person(
 
 def reference_editors():
     """The permission group of those who maintain reference data in the admin."""
-    from django.contrib.auth.models import Group, Permission
+    from django.contrib.auth.models import Group
 
-    group, created = Group.objects.get_or_create(name="创城办·基础数据维护")
+    group, created = Group.objects.get_or_create(name=REFERENCE_EDITORS)
     if created:
-        wanted = Q()
-        for app_label, models in REFERENCE_MODELS.items():
-            wanted |= Q(content_type__app_label=app_label, content_type__model__in=models)
-        group.permissions.set(Permission.objects.filter(wanted))
+        grant_reference_permissions(group)
     return group
+
+
+def grant_reference_permissions(group) -> None:
+    from django.contrib.auth.models import Permission
+
+    wanted = Q()
+    for app_label, models in REFERENCE_MODELS.items():
+        wanted |= Q(content_type__app_label=app_label, content_type__model__in=models)
+    group.permissions.set(Permission.objects.filter(wanted))
+
+
+REFERENCE_EDITORS = "创城办·基础数据维护"
 
 
 # The reference data the campaign office maintains in the admin. Cases are not
@@ -498,6 +507,7 @@ def reference_editors():
 REFERENCE_MODELS = {
     "org": ["area", "unit", "membership", "profile", "liaison", "apitoken"],
     "cases": ["category", "routingrule", "holiday", "calendaryear"],
+    "open311": ["clientapp", "serviceattribute"],
 }
 
 
