@@ -29,6 +29,13 @@ SORTS = {
     "number": ("number",),
     "updated": ("-updated_at", "-id"),
 }
+SORT_LABELS = {
+    "newest": gettext_lazy("newest first"),
+    "oldest": gettext_lazy("oldest first"),
+    "deadline": gettext_lazy("nearest deadline"),
+    "number": gettext_lazy("by number"),
+    "updated": gettext_lazy("recently changed"),
+}
 
 
 class FilterError(ValueError):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from wenming.cases import notify, services
-from wenming.cases.filters import QUEUES, SORTS, CaseFilter, FilterError
+from wenming.cases.filters import QUEUES, SORT_LABELS, CaseFilter, FilterError
 from wenming.cases.models import (
     OPEN_STATUSES,
     Attachment,
@@ -110,7 +110,7 @@ def case_list(request):
             "sources": Source.choices,
             "priorities": Priority.choices,
             "categories": Category.objects.filter(parent__isnull=False, is_active=True).select_related("parent"),
-            "sorts": list(SORTS),
+            "sorts": SORT_LABELS.items(),
             "can_dispatch": can_dispatch,
             "dispatch_units": _dispatch_units(request) if can_dispatch and case_filter.queue == "to_dispatch" else [],
         },
