@@ -44,6 +44,11 @@ def test_demo_sets_up_hohhot_from_nothing_and_reuses_it(tmp_path):
     assert count(db, "select count(*) from org_area where level in ('city','district') and is_generated") == 0
     assert count(db, "select count(*) from org_area where level='grid' and not is_generated") == 0
     assert count(db, "pragma journal_mode") == "wal"
+    # Cases at every stage, each with its history.
+    assert count(db, "select count(*) from cases_case") == 3000
+    assert count(db, "select count(distinct status) from cases_case") >= 6
+    assert count(db, "select count(*) from cases_case c where not exists "
+                     "(select 1 from cases_caseevent e where e.case_id = c.id)") == 0
 
     again = run(data, "demo", "--no-serve")
     assert again.returncode == 0, again.stderr

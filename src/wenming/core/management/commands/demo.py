@@ -8,6 +8,7 @@ from django.db import connection
 
 from wenming.core.progress import progress_bar
 from wenming.cases import demo as cases_demo
+from wenming.cases.simulation import simulate
 from wenming.org import demo as org_demo
 from wenming.org.models import Area
 
@@ -33,6 +34,8 @@ class Command(BaseCommand):
             with progress_bar(None, "demo") as advance:
                 counts = org_demo.load(progress=advance)
                 counts["routing rule"] = cases_demo.load_routing()
+                # Two months of cases at every stage, written through the same rules.
+                counts["case"] = simulate(days=60, cases_per_day=50, seed=20261129, progress=advance)["cases"]
             summary = ", ".join(f"{n} {name}" for name, n in counts.items())
             self.stdout.write(f"Loaded {summary} in {time.monotonic() - started:.1f} s.")
         self._print_logins(port)
