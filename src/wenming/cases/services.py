@@ -189,6 +189,20 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# Names of the steps that are not transitions a person chooses.
+EVENT_LABELS = {
+    "report": gettext_noop("Reported"),
+    "overdue": gettext_noop("Became overdue"),
+    "escalate": gettext_noop("Escalated for the bulletin"),
+}
+
+
+def event_label(action: str) -> str:
+    if action in TRANSITIONS:
+        return _(TRANSITIONS[action].label)
+    return _(EVENT_LABELS.get(action, action))
+
+
 def allowed_actions(case: Case, user) -> list[str]:
     """The actions this user may take on this case now."""
     actor = actor_for(user)

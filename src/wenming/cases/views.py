@@ -169,7 +169,12 @@ def case_detail(request, number):
 
 
 def _detail_context(request, case, **extra):
-    events = case.events.select_related("actor__profile", "actor_unit").prefetch_related("attachments")
+    events = list(case.events.select_related("actor__profile", "actor_unit"))
+    statuses = dict(Status.choices)
+    for event in events:
+        event.label = services.event_label(event.action)
+        event.from_label = statuses.get(event.from_status, "")
+        event.to_label = statuses.get(event.to_status, "")
     photos = list(case.attachments.all())
     allowed = services.allowed_actions(case, request.user)
     context = {
