@@ -6,14 +6,13 @@ twelve characters (the prefix) in clear so that people can tell keys apart and
 revoke one by naming it.
 """
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wenming.core.keys import hash_key, new_key
 from wenming.open311.models import ClientApp
 
 KEY_PREFIX = "o311_"
@@ -27,17 +26,9 @@ class KeyProblem(Exception):
     """A key operation that cannot be done; the message is shown to the person."""
 
 
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
-
-
-def new_key() -> str:
-    return KEY_PREFIX + secrets.token_urlsafe(32)
-
-
 def issue(app: ClientApp) -> str:
     """Give ``app`` (saved or not) a new key and return it; the caller saves the app."""
-    key = new_key()
+    key = new_key(KEY_PREFIX)
     app.key_hash = hash_key(key)
     app.prefix = key[:PREFIX_LENGTH]
     return key

@@ -5,14 +5,13 @@ characters (the prefix) are kept in clear so people can tell their tokens apart
 and revoke one by naming it.
 """
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wenming.core.keys import hash_key, new_key
 from wenming.org.models import ApiToken, Role
 from wenming.org.scope import acting_membership
 
@@ -38,16 +37,12 @@ class NotAllowed(TokenError):
 COMMAND_LINE = object()
 
 
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
 def create_token(user, name: str) -> str:
     """Make a token for ``user`` and return its key. The key cannot be shown again."""
     if not user.is_active:
         raise NotAllowed(_("%s is not active; an inactive account cannot have API tokens.") % user.get_username())
     name = (name or "").strip()[:80] or "api"
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = new_key(KEY_PREFIX)
     ApiToken.objects.create(user=user, name=name, key_hash=hash_key(key), prefix=key[:PREFIX_LENGTH])
     return key
 
