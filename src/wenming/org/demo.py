@@ -258,7 +258,7 @@ def demo_people() -> list[dict]:
         dict(username="chuangcheng", real_name="王建国", role=Role.CAMPAIGN_ADMIN, unit=f"{CITY_CODE}-CCB", position="创城办主任"),
         dict(username="zhuanxiang", real_name="李秀英", role=Role.GROUP_LEAD, unit=f"{CITY_CODE}-ZX-SRHJ", position="市容环境专项组组长"),
         dict(username="xinchengqu", real_name="张伟", role=Role.UNIT_LEADER, unit="150102-ZF", position="副区长"),
-        dict(username="chengguan", real_name="刘洋", role=Role.HANDLER, unit=f"{CITY_CODE}-CG", position="市容科科员"),
+        dict(username="chengguan", real_name="刘洋", role=Role.HANDLER, unit="150102-CG", position="市容科科员"),
         dict(username="jiedao", real_name="陈静", role=Role.HANDLER, unit=f"{street.code}-BSC", position="创城专干"),
         dict(username="ducha", real_name="杨帆", role=Role.INSPECTOR, unit=f"{CITY_CODE}-CCB", position="督查员"),
         dict(username="wangge", real_name="赵磊", role=Role.GRID_WORKER, unit=community_unit, area=grid.code, position="专职网格员"),
