@@ -34,4 +34,4 @@ class Command(BaseCommand):
         write("by status: " + ", ".join(f"{status} {n:,} ({n / cases:.1%})" for status, n in r["by_status"].items()))
         write(f"overdue: {r['overdue']:,} ({r['overdue_share']:.1%})")
         write(f"time: {r['seconds']:.1f} s, {r['cases_per_second']:,.0f} cases/s with their events; "
-              f"peak RSS {r['peak_rss_mib']:,.0f} MiB")
+              f"peak RSS {r['peak_rss_mib']:,.0f} MiB (writer), {r['generator_peak_rss_mib']:,.0f} MiB (generator)")
