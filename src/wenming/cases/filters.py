@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wenming.cases.models import OPEN_STATUSES, Category, Priority, Source, Status
+from wenming.cases.models import ACTIVE_STATUSES, OPEN_STATUSES, Category, Priority, Source, Status
 from wenming.org.models import Area, Unit
 
 QUEUES = {
@@ -18,9 +18,28 @@ QUEUES = {
     "to_accept": (gettext_lazy("To accept"), Q(status=Status.DISPATCHED)),
     "to_handle": (gettext_lazy("To handle"), Q(status=Status.ACCEPTED)),
     "to_verify": (gettext_lazy("To verify"), Q(status=Status.RECTIFIED)),
-    "due_soon": (gettext_lazy("Due soon"), None),  # needs the current time, see below
+    "due_soon": (gettext_lazy("Due soon"), None),  # needs the current time: queue_condition()
     "overdue": (gettext_lazy("Overdue"), None),
 }
+
+
+def queue_condition(key: str, now) -> Q:
+    """Which cases a work queue holds at ``now``."""
+    if key == "due_soon":
+        return Q(status__in=OPEN_STATUSES, deadline__gt=now, deadline__lte=now + timedelta(days=1))
+    if key == "overdue":
+        return Q(status__in=OPEN_STATUSES, deadline__lte=now)
+    return QUEUES[key][1]
+
+
+def queue_counts(queryset, now=None) -> list[dict]:
+    """How many of ``queryset`` (already scoped) each work queue holds, in one query."""
+    now = now or timezone.now()
+    # Every queue holds active cases only, which the status index finds without a full scan.
+    counts = queryset.filter(status__in=ACTIVE_STATUSES).aggregate(
+        **{key: Count("id", filter=queue_condition(key, now)) for key in QUEUES}
+    )
+    return [{"key": key, "label": label, "count": counts[key]} for key, (label, _q) in QUEUES.items()]
 
 SORTS = {
     "newest": ("-created_at", "-id"),
@@ -102,12 +121,7 @@ class CaseFilter:
         if self.queue:
             if self.queue not in QUEUES:
                 raise FilterError("queue", _("unknown queue “%s”") % self.queue)
-            if self.queue == "due_soon":
-                queryset = queryset.filter(status__in=OPEN_STATUSES, deadline__gt=now, deadline__lte=now + timedelta(days=1))
-            elif self.queue == "overdue":
-                queryset = queryset.filter(status__in=OPEN_STATUSES, deadline__lte=now)
-            else:
-                queryset = queryset.filter(QUEUES[self.queue][1])
+            queryset = queryset.filter(queue_condition(self.queue, now))
         if self.status:
             unknown = [s for s in self.status if s not in Status.values]
             if unknown:

@@ -5,19 +5,17 @@ Views only translate HTTP to service calls; every queryset goes through ``visibl
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from wenming.cases import notify, services
-from wenming.cases.filters import QUEUES, SORT_LABELS, CaseFilter, FilterError
+from wenming.cases.filters import SORT_LABELS, CaseFilter, FilterError, queue_counts
 from wenming.cases.models import (
-    ACTIVE_STATUSES,
-    OPEN_STATUSES,
     Attachment,
     Case,
     CaseRequest,
@@ -34,6 +32,7 @@ from wenming.core.excel import xlsx_response
 from wenming.org.access import back_office
 from wenming.org.models import Unit
 from wenming.org.scope import visible
+from wenming.org.services import mask_phone
 
 PAGE_SIZE = 50
 MAP_LIMIT = 5000
@@ -50,35 +49,27 @@ def _filtered(request):
 
 
 def _queue_counts(request) -> list[dict]:
-    now = timezone.now()
-    # Every queue holds active cases only, which the status index finds without a full scan.
-    base = visible(request.user, Case.objects.filter(status__in=ACTIVE_STATUSES))
-    counts = base.aggregate(
-        **{key: Count("id", filter=q) for key, (_label, q) in QUEUES.items() if q is not None},
-        due_soon=Count("id", filter=Q(status__in=OPEN_STATUSES, deadline__gt=now, deadline__lte=now + timezone.timedelta(days=1))),
-        overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, deadline__lte=now)),
-    )
-    return [{"key": key, "label": label, "count": counts[key]} for key, (label, _q) in QUEUES.items()]
+    return queue_counts(visible(request.user, Case.objects.all()))
 
 
 EXPORT_COLUMNS = [
-    (_("number"), lambda c: c.number),
-    (_("category"), lambda c: c.category.name),
-    (_("status"), lambda c: c.get_status_display()),
-    (_("source"), lambda c: c.get_source_display()),
-    (_("priority"), lambda c: c.get_priority_display()),
-    (_("district"), lambda c: c.district.name if c.district else ""),
-    (_("street"), lambda c: c.street.name if c.street else ""),
-    (_("address"), lambda c: c.address),
-    (_("description"), lambda c: c.description),
-    (_("responsible unit"), lambda c: c.assigned_unit.name if c.assigned_unit else ""),
-    (_("reported at"), lambda c: c.created_at),
-    (_("deadline"), lambda c: c.deadline),
-    (_("closed at"), lambda c: c.closed_at),
-    (_("overdue"), lambda c: _("yes") if c.is_overdue else ""),
-    (_("rework"), lambda c: c.rework_count),
-    (_("longitude"), lambda c: c.lon),
-    (_("latitude"), lambda c: c.lat),
+    (gettext_lazy("number"), lambda c: c.number),
+    (gettext_lazy("category"), lambda c: c.category.name),
+    (gettext_lazy("status"), lambda c: c.get_status_display()),
+    (gettext_lazy("source"), lambda c: c.get_source_display()),
+    (gettext_lazy("priority"), lambda c: c.get_priority_display()),
+    (gettext_lazy("district"), lambda c: c.district.name if c.district else ""),
+    (gettext_lazy("street"), lambda c: c.street.name if c.street else ""),
+    (gettext_lazy("address"), lambda c: c.address),
+    (gettext_lazy("description"), lambda c: c.description),
+    (gettext_lazy("responsible unit"), lambda c: c.assigned_unit.name if c.assigned_unit else ""),
+    (gettext_lazy("reported at"), lambda c: c.created_at),
+    (gettext_lazy("deadline"), lambda c: c.deadline),
+    (gettext_lazy("closed at"), lambda c: c.closed_at),
+    (gettext_lazy("overdue"), lambda c: _("yes") if c.is_overdue else ""),
+    (gettext_lazy("rework"), lambda c: c.rework_count),
+    (gettext_lazy("longitude"), lambda c: c.lon),
+    (gettext_lazy("latitude"), lambda c: c.lat),
 ]
 
 
@@ -197,8 +188,6 @@ def _detail_context(request, case, **extra):
 
 
 def _reporter_phone(request, case) -> str:
-    from wenming.org.services import mask_phone
-
     if not case.reporter_phone or case.anonymous:
         return ""
     return case.reporter_phone if services.is_dispatcher_user(request.user) else mask_phone(case.reporter_phone)
