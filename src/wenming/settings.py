@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "wenming.org",
     "wenming.cases",
     "wenming.open311",
+    "wenming.participation",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wenming.core.context_processors.shell",
+                "wenming.participation.context_processors.portal",
             ],
         },
     },

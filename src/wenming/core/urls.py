@@ -4,6 +4,5 @@ from wenming.core import views
 
 app_name = "core"
 urlpatterns = [
-    path("", views.portal, name="portal"),
     path("office/", views.dashboard, name="dashboard"),
 ]

@@ -11,12 +11,6 @@ from wenming.org.models import Area, AreaLevel, Membership, Unit
 from wenming.org.scope import visible
 
 
-def portal(request):
-    """The public start page (mobile first); the citizen portal grows from here."""
-    city = Area.objects.filter(parent__isnull=True).only("name").first()
-    return render(request, "core/portal_home.html", {"city_name": city.name if city else ""})
-
-
 @back_office
 def dashboard(request):
     areas = visible(request.user, Area.objects.all())

@@ -1,0 +1,4 @@
+"""reports pages of the citizen portal and the back office."""
+
+routes = []
+office_routes = []

@@ -1,0 +1,4 @@
+"""suggestions pages of the citizen portal and the back office."""
+
+routes = []
+office_routes = []
