@@ -57,8 +57,11 @@ def ensure_reference_data():
     from wenming.cases.models import Category
     from wenming.cases.workcalendar import seed_official_calendar
 
+    from wenming.participation.services.points import seed_rules
+
     seed_categories(Category)
     seed_official_calendar()
+    seed_rules()
 
 
 def build_city():

@@ -42,3 +42,22 @@ def page(browser, live_server):
     )
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A phone-sized page (390×844, touch) as the citizen portal is mostly used."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.outside_requests = []
+    page.on(
+        "request",
+        lambda request: None
+        if request.url.startswith(live_server.url) or request.url.startswith("data:") or request.url.startswith("blob:")
+        else page.outside_requests.append(request.url),
+    )
+    yield page
+    context.close()
