@@ -71,7 +71,7 @@ def test_an_action_in_the_wrong_state_names_the_allowed_ones(world, dispatched):
     with pytest.raises(services.InvalidTransition) as error:
         services.dispatch(dispatched, world.users["campaign_admin"], unit="D2")
     assert error.value.status == 409
-    assert error.value.details["allowed"] == ["red_flag", "add_photos"]
+    assert error.value.details["allowed"] == ["red_flag", "add_photos", "hide", "redact_photo"]
     dispatched.refresh_from_db()
     assert dispatched.assigned_unit.code == "D1"
 

@@ -186,6 +186,10 @@ TRANSITIONS: dict[str, Transition] = {
     ),
     "evaluate": Transition((Status.CLOSED,), _is_reporter, gettext_noop("Evaluate")),
     "reopen": Transition((Status.CLOSED, Status.EVALUATED), _is_reporter, gettext_noop("Reopen")),
+    # Moderation of what the public sees; the case's own state does not change.
+    "hide": Transition(tuple(Status.values), _is_dispatcher, gettext_noop("Hide from the public")),
+    "unhide": Transition(tuple(Status.values), _is_dispatcher, gettext_noop("Show to the public again")),
+    "redact_photo": Transition(tuple(Status.values), _is_dispatcher, gettext_noop("Redact a photo")),
 }
 
 
@@ -214,6 +218,7 @@ def allowed_actions(case: Case, user) -> list[str]:
         actions = [a for a in actions if a not in ("request_extension", "request_suspension")]
     if "reopen" in actions and not _reopen_window_open(case):
         actions.remove("reopen")
+    actions = [a for a in actions if a != ("unhide" if not case.hidden else "hide")]
     return actions
 
 
@@ -881,6 +886,42 @@ def red_flag(case, user, *, working_hours, note, version=None, now=None):
     return step.case
 
 
+def hide(case, user, *, note, version=None, now=None):
+    """Take a report off the public map and list (abusive text, personal data); staff still see it."""
+    with _change(case, user, "hide", version=version, now=now) as step:
+        if step.case.hidden:
+            raise InvalidTransition(_("The case is already hidden."), allowed=allowed_actions(step.case, user))
+        step.note = _require(note, _("Give the reason for hiding."))
+        step.case.hidden = True
+        step.public = False
+    return step.case
+
+
+def unhide(case, user, *, note="", version=None, now=None):
+    with _change(case, user, "unhide", version=version, now=now) as step:
+        if not step.case.hidden:
+            raise InvalidTransition(_("The case is not hidden."), allowed=allowed_actions(step.case, user))
+        step.note = note
+        step.case.hidden = False
+        step.public = False
+    return step.case
+
+
+def redact_photo(case, user, *, photo, note, version=None, now=None):
+    """Withdraw one photo from public view (a face, a number plate); the original stays for staff."""
+    with _change(case, user, "redact_photo", version=version, now=now) as step:
+        step.note = _require(note, _("Give the reason for redacting."))
+        try:
+            attachment = step.case.attachments.get(pk=int(photo), redacted=False)
+        except (TypeError, ValueError, Attachment.DoesNotExist):
+            raise Invalid(_("Choose a photo of this case that is still public."), fields={"photo": _("unknown photo")}) from None
+        attachment.redacted = True
+        attachment.save(update_fields=["redacted"])
+        step.data = {"photo": attachment.pk}
+        step.public = False
+    return step.case
+
+
 def _tell_reporter(step: Step, title: str) -> None:
     if step.case.reporter_id:
         step.notices.append(("progress", [step.case.reporter], title))
@@ -942,6 +983,9 @@ ACTIONS = {
     "red_flag": (red_flag, ["working_hours", "note"]),
     "evaluate": (evaluate, ["satisfaction", "note"]),
     "reopen": (reopen, ["note"]),
+    "hide": (hide, ["note"]),
+    "unhide": (unhide, ["note"]),
+    "redact_photo": (redact_photo, ["photo", "note"]),
 }
 BOOLEAN_FIELDS = {"passed", "approve"}
 

@@ -175,6 +175,7 @@ def _detail_context(request, case, **extra):
         "events": events,
         "before": [p for p in photos if p.stage == Stage.BEFORE],
         "after": [p for p in photos if p.stage == Stage.AFTER],
+        "public_photos": [p for p in photos if not p.redacted],
         "allowed": allowed,
         "left": services.time_left(case),
         "pending_request": CaseRequest.objects.filter(case=case, status=RequestStatus.PENDING).first(),
