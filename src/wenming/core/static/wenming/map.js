@@ -140,10 +140,16 @@
         if (!isNaN(lon) && !isNaN(lat)) { place([lat, lon]); map.setView([lat, lon], 15); }
         el.dataset.ready = "1";
       });
+      // Set the point from elsewhere (the phone's location, a photo's GPS); tells listeners on lonInput.
+      map.placePoint = function (lon, lat, zoom) {
+        lonInput.value = Number(lon).toFixed(6);
+        latInput.value = Number(lat).toFixed(6);
+        place([lat, lon]);
+        if (zoom) map.setView([lat, lon], zoom);
+        lonInput.dispatchEvent(new Event("change", { bubbles: true }));
+      };
       map.on("click", function (e) {
-        lonInput.value = e.latlng.lng.toFixed(6);
-        latInput.value = e.latlng.lat.toFixed(6);
-        place(e.latlng);
+        map.placePoint(e.latlng.lng, e.latlng.lat);
       });
       return map;
     },
