@@ -101,6 +101,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Staff log in with their user name; citizens with their phone number or e-mail.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "wenming.participation.backends.PhoneOrEmailBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -150,4 +155,11 @@ WENMING_MAX_IMAGE_PIXELS = 50_000_000
 # Outbound notifications: e-mail through EMAIL_BACKEND, SMS through the city's gateway.
 WENMING_NOTIFY_EMAIL = env_bool("WENMING_NOTIFY_EMAIL", True)
 WENMING_SMS_WEBHOOK_URL = env_str("WENMING_SMS_WEBHOOK_URL", "")
+
+# Citizen portal accounts: how verification codes are sent (participation/channels.py):
+# "console" prints them (demo), "http" is the city's SMS gateway, "email" sends mail; e.g. "http,email".
+WENMING_CODE_CHANNEL = env_str("WENMING_CODE_CHANNEL", "console")
+WENMING_SMS_GATEWAY_URL = env_str("WENMING_SMS_GATEWAY_URL", "")
+WENMING_SMS_GATEWAY_TOKEN = env_str("WENMING_SMS_GATEWAY_TOKEN", "")
+WENMING_SMS_GATEWAY_TIMEOUT = env_int("WENMING_SMS_GATEWAY_TIMEOUT", 10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = WENMING_MAX_UPLOAD_BYTES + 1024 * 1024

@@ -33,6 +33,7 @@ MENU = [
         frozenset({Role.CAMPAIGN_ADMIN, Role.GROUP_LEAD, Role.UNIT_LEADER, Role.HANDLER}),
         "☰",
     ),
+    NavItem(_("Citizens"), "participation_office:citizen_list", frozenset({Role.CAMPAIGN_ADMIN, Role.HANDLER}), "☺"),
 ]
 
 
