@@ -34,6 +34,7 @@ MENU = [
         "☰",
     ),
     NavItem(_("Citizens"), "participation_office:citizen_list", frozenset({Role.CAMPAIGN_ADMIN, Role.HANDLER}), "☺"),
+    NavItem(_("Questionnaires"), "participation_office:questionnaire_list", frozenset({Role.CAMPAIGN_ADMIN, Role.HANDLER}), "☑"),
 ]
 
 
