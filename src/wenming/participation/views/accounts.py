@@ -105,7 +105,7 @@ def login(request):
     if request.method == "GET" and request.user.is_authenticated:
         return redirect(_next_url(request))
     address = request.POST.get("address", "").strip()
-    error, status = "", 200
+    login_error, status = "", 200
     if request.method == "POST":
         try:
             protection.check(request, "login", account=_account_key(address))
@@ -119,8 +119,8 @@ def login(request):
         if user is not None:
             auth_login(request, user)
             return redirect(_next_url(request))
-        error, status = _("The mobile number, e-mail address or password is not right."), 400
-    context = {"address": address, "error": error, "next": request.POST.get("next") or request.GET.get("next", "")}
+        login_error, status = _("The mobile number, e-mail address or password is not right."), 400
+    context = {"address": address, "login_error": login_error, "next": request.POST.get("next") or request.GET.get("next", "")}
     return render(request, T + "login.html", context, status=status)
 
 
@@ -198,10 +198,21 @@ def notifications_read(request):
 # Personal data (PIPL)
 
 
+def _readable(value, key=""):
+    """The JSON file's ISO times ("2025-06-01T09:30:00+08:00") as people read them on the page."""
+    if isinstance(value, dict):
+        return {k: _readable(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_readable(v) for v in value]
+    if isinstance(value, str) and (key == "at" or key.endswith("_at") or key == "last_login"):
+        return value[:16].replace("T", " ")
+    return value
+
+
 @require_GET
 @citizen_required(allow_blocked=True)
 def my_data(request):
-    data = accounts.personal_data(request.user)
+    data = _readable(accounts.personal_data(request.user))
     return render(request, T + "my_data.html", {"data": data, "citizen": request.citizen})
 
 
@@ -314,7 +325,7 @@ def citizen_block(request, pk):
     try:
         accounts.block(citizen, request.user, reason)
     except AccountError as exc:
-        return _detail(request, pk, errors=exc.fields or {"reason": exc.message}, status=exc.status, reason=reason)
+        return _detail(request, pk, errors=exc.fields or {"general": exc.message}, status=exc.status, reason=reason)
     messages.success(request, _("The account is blocked: it may read but no longer post."))
     return redirect("participation_office:citizen_detail", pk=pk)
 
@@ -326,7 +337,7 @@ def citizen_unblock(request, pk):
     try:
         accounts.unblock(citizen, request.user)
     except AccountError as exc:
-        return _detail(request, pk, errors={"unblock": exc.message}, status=exc.status)
+        return _detail(request, pk, errors={"general": exc.message}, status=exc.status)
     messages.success(request, _("The account may post again."))
     return redirect("participation_office:citizen_detail", pk=pk)
 
