@@ -8,7 +8,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.conftest import PASSWORD
-from wenming.cases.models import Notification
+from wenming.cases.models import Category, Notification
+from wenming.cases.services import intake
 from wenming.org import services as org
 from wenming.org.models import Role
 from wenming.participation.models import Citizen, ModerationEvent
@@ -103,7 +104,12 @@ def test_strangers_are_sent_to_log_in(resident, client):
 
 
 def test_the_list_masks_phones_counts_reports_and_searches(office, resident, neighbour):
+    category = Category.objects.filter(parent__isnull=False, is_active=True, citizen_reportable=True).order_by("id").first()
+    for text in ("井盖丢失", "路灯不亮"):
+        intake(source="citizen", category=category, lon=111.02, lat=40.02, description=text, user=resident)
     content = office.get(reverse("participation_office:citizen_list")).content.decode()
+    page = office.get(reverse("participation_office:citizen_list")).context["page"]
+    assert {c.nickname: c.report_count for c in page} == {"小王": 2, "老李": 0}
     assert "139****0001" in content and "139****0002" in content
     assert "13900000001" not in content
     assert content.count('data-testid="citizen-row"') == 2
