@@ -35,6 +35,10 @@ MENU = [
     ),
     NavItem(_("Citizens"), "participation_office:citizen_list", frozenset({Role.CAMPAIGN_ADMIN, Role.HANDLER}), "☺"),
     NavItem(_("Questionnaires"), "participation_office:questionnaire_list", frozenset({Role.CAMPAIGN_ADMIN, Role.HANDLER}), "☑"),
+    NavItem(_("Suggestions"), "participation_office:suggestion_list",
+            frozenset({Role.CAMPAIGN_ADMIN, Role.GROUP_LEAD, Role.UNIT_LEADER, Role.HANDLER}), "💡"),
+    NavItem(_("Moderation"), "participation_office:moderation", frozenset({Role.CAMPAIGN_ADMIN}), "⚑"),
+    NavItem(_("Solicitations"), "participation_office:solicitation_list", frozenset({Role.CAMPAIGN_ADMIN}), "★"),
 ]
 
 

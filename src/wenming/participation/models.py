@@ -209,6 +209,13 @@ class Suggestion(models.Model):
     created_at = models.DateTimeField(_("submitted at"))
     updated_at = models.DateTimeField(_("updated at"))
     version = models.PositiveIntegerField(default=1, editable=False)
+    # When the unit was reminded that its reply is due soon, and that it is overdue: once each.
+    reply_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    overdue_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # Data scope (wenming.org.scope): the area it is about, and the unit that answers it.
+    scope_area = "area__path"
+    scope_unit = "responsible_unit__path"
 
     class Meta:
         verbose_name = _("suggestion")
