@@ -78,6 +78,19 @@ def test_closing_stops_answers_and_opening_again_takes_a_new_window(city, admin)
     assert services.state(q) == "open" and services.current_version(q).number == 1
 
 
+def test_a_new_version_keeps_the_window_unless_told(city, admin):
+    closes = timezone.now() + timedelta(days=10)
+    q = build(city, choice("A?", "是", "否"), publish=False)
+    services.publish(q, admin, closes_at=closes)
+    q.refresh_from_db()
+    opened = q.opens_at
+    services.add_item(q, admin, text("B?"))
+    services.publish(q, admin)
+    q.refresh_from_db()
+    assert (q.opens_at, q.closes_at) == (opened, closes)
+    assert services.current_version(q).number == 2
+
+
 def test_changing_the_kind_of_an_answered_question_is_refused(answered, admin, english):
     services.update_item(answered, admin, "q2", text("打分"))
     with pytest.raises(QuestionnaireError) as refused:

@@ -313,7 +313,7 @@ def export_table(questionnaire, found) -> tuple[list[str], object]:
     The columns never depend on which responses are exported: response id, submitted at,
     version, district, street, then every item key of every version in first-appearance
     order: single choice its answer (and the "other" words if any version offered "other"),
-    multiple choice one column per option key (1 chosen, 0 not chosen) and the "other" words,
+    multiple choice one column per option key (1 chosen, 0 offered but not chosen) and the "other" words,
     scale the number, text the text. A question not asked or not answered leaves its cells blank."""
     infos = catalogue(questionnaire)
     headers = [_("response id"), _("submitted at"), _("version"), _("district"), _("street")]
@@ -334,6 +334,7 @@ def export_table(questionnaire, found) -> tuple[list[str], object]:
                 headers.append(f"{info.key}.{OTHER} {info.text}: {_('Other')}")
                 columns.append((info, "other_text", OTHER))
     loaded = _load(found)
+    definitions = _item_definitions(row["version_id"] for row, _answers in loaded)
     paths = {row["area__path"] for row, _answers in loaded if row["area__path"]}
     codes = {code for path in paths for code in path.strip("/").split("/")[1:3]}
     names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
@@ -342,21 +343,25 @@ def export_table(questionnaire, found) -> tuple[list[str], object]:
         for row, answers in loaded:
             district, street = _child_code(row["area__path"], 1), _child_code(row["area__path"], 2)
             cells = [row["id"], row["submitted_at"], row["version__number"], names.get(district, ""), names.get(street, "")]
+            asked = definitions[row["version_id"]]
             for info, what, option_key in columns:
                 value, other_text = answers.get(info.key, (None, ""))
-                cells.append(_cell(info, what, option_key, value, other_text))
+                cells.append(_cell(info, what, option_key, value, other_text, asked.get(info.key)))
             yield cells
 
     return headers, rows()
 
 
-def _cell(info, what, option_key, value, other_text):
+def _cell(info, what, option_key, value, other_text, item):
     if value is None:
         return None
     if what == "other_text":
         return other_text or None
     if what == "option":
-        return 1 if option_key in (value if isinstance(value, list) else [value]) else 0
+        if option_key in (value if isinstance(value, list) else [value]):
+            return 1
+        offered = item is not None and any(o["key"] == option_key for o in item.options or [])
+        return 0 if offered else None
     if info.kind == ItemKind.SINGLE:
         return _("Other") if value == OTHER else info.options.get(value, value)
     return value

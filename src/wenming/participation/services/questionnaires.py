@@ -610,9 +610,13 @@ def check_compatible(old_version, new_version) -> list[str]:
     return problems
 
 
-def publish(questionnaire, by, *, opens_at=None, closes_at=None, now=None) -> QuestionnaireVersion:
-    """Open the questionnaire for answers in the window [opens_at, closes_at) (opens_at empty: now;
-    closes_at empty: until closed), publishing its draft version if it has one.
+UNCHANGED = object()
+
+
+def publish(questionnaire, by, *, opens_at=UNCHANGED, closes_at=UNCHANGED, now=None) -> QuestionnaireVersion:
+    """Open the questionnaire for answers in the window [opens_at, closes_at) (opens_at None: now;
+    closes_at None: until closed), publishing its draft version if it has one. Not given, an open
+    questionnaire keeps its window; one opened (again) opens now with no end.
 
     A draft is checked as a whole, and against the stored answers when it follows a published
     version; every problem is listed in the QuestionnaireError."""
@@ -626,6 +630,11 @@ def publish(questionnaire, by, *, opens_at=None, closes_at=None, now=None) -> Qu
             problems += version_problems(draft, for_publishing=True)
             if current is not None:
                 problems += check_compatible(current, draft)
+        is_open = questionnaire.status == Questionnaire.Status.OPEN
+        if opens_at is UNCHANGED:
+            opens_at = questionnaire.opens_at if is_open else None
+        if closes_at is UNCHANGED:
+            closes_at = questionnaire.closes_at if is_open else None
         opens_at = opens_at or now
         if closes_at is not None and closes_at <= opens_at:
             problems.append(_("The closing time must come after the opening time."))
@@ -806,6 +815,17 @@ def clean_area(district_code: str, street_code: str) -> tuple[Area | None, str |
     return street, None
 
 
+def check_answers(questionnaire, version, data) -> tuple[dict, Area | None, dict]:
+    """The answers and the area as they would be stored, and what is wrong with them (by item key, "area")."""
+    answers, errors = clean_answers(version, data)
+    area = None
+    if questionnaire.ask_area:
+        area, area_error = clean_area(_value(data, "district"), _value(data, "street"))
+        if area_error:
+            errors["area"] = area_error
+    return answers, area, errors
+
+
 def submit(
     questionnaire, data, *, user=None, session_token: str = "", ip_hash: str = "", now=None
 ) -> Response:
@@ -840,12 +860,7 @@ def submit(
                 raise TooManyFromAddress(
                     _("Too many answers to this questionnaire have come from your network today. Please try again tomorrow.")
                 )
-        answers, errors = clean_answers(version, data)
-        area = None
-        if questionnaire.ask_area:
-            area, area_error = clean_area(_value(data, "district"), _value(data, "street"))
-            if area_error:
-                errors["area"] = area_error
+        answers, area, errors = check_answers(questionnaire, version, data)
         if errors:
             raise QuestionnaireError(errors=errors)
         response = Response.objects.create(

@@ -139,8 +139,10 @@ def _submit(request, questionnaire, version):
         return _render_answer(request, questionnaire, version, data=data, problem=problem, status=400)
     if questionnaire.require_captcha and not protection.captcha_passed(request, data.get("captcha")):
         problem = _("The answer to the sum was not right. Please try again.")
-        return _render_answer(request, questionnaire, version, data=data, errors={"captcha": problem}, problem=problem,
-                              status=400)
+        # Say at once what else needs attention; nothing is stored.
+        errors = services.check_answers(questionnaire, version, data)[2] if version else {}
+        return _render_answer(request, questionnaire, version, data=data, errors={**errors, "captcha": problem},
+                              problem=problem, status=400)
     try:
         services.submit(questionnaire, data, user=request.user, session_token=token, ip_hash=protection.ip_hash(request))
     except NotAccepting as exc:
