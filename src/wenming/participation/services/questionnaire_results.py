@@ -148,9 +148,11 @@ def score(questionnaire, *, area=None, since=None, until=None) -> dict:
 
     Returns ``{"score": float | None, "responses": n, "items": {key: {"score", "answers"}},
     "areas": {area_code: float | None}}``; a score is None when nothing scored was answered."""
-    loaded = _load(responses(questionnaire, since=since, until=until, area=area))
+    return _score(_load(responses(questionnaire, since=since, until=until, area=area)), _depth(area))
+
+
+def _score(loaded, depth) -> dict:
     definitions = _item_definitions(row["version_id"] for row, _answers in loaded)
-    depth = _depth(area)
     item_sums: dict[str, list] = {}
     area_sums: dict[str, list] = {}
     total = [0.0, 0]
@@ -211,7 +213,8 @@ def results(questionnaire, *, since=None, until=None, version=None, area=None) -
                 _count(infos_by_key[key], stats[key], value, other_text, row, child)
     names = dict(Area.objects.filter(code__in=list(area_counts)).values_list("code", "name"))
     area_codes = sorted(area_counts)
-    scores = score(questionnaire, since=since, until=until, area=area) if not version else None
+    # Scores cover every version; narrowed to one version, the page shows none.
+    scores = _score(loaded, depth) if not version else None
     total = len(loaded)
     items = [_finish(info, stats[info.key], total, area_codes, names) for info in infos]
     return {

@@ -802,6 +802,8 @@ def streets(district_code: str = ""):
 def clean_area(district_code: str, street_code: str) -> tuple[Area | None, str | None]:
     """The deepest area chosen: the street if one was chosen within the district, else the district."""
     district_code, street_code = (district_code or "").strip(), (street_code or "").strip()
+    if not district_code and not districts().exists():
+        return None, None  # a city without districts yet: nothing to choose from
     if not district_code:
         return None, _("Choose the district where you live.")
     district = districts().filter(code=district_code).first()
