@@ -155,3 +155,12 @@ def test_the_export_columns_are_stable_across_versions_and_skipped_questions(cit
 def test_a_bad_export_filter_goes_back_to_the_results(survey, admin, login):
     response = login(admin).get(reverse("participation_office:questionnaire_export", args=[survey.pk]), {"version": "x"})
     assert response.status_code == 302
+
+
+def test_typed_text_never_becomes_a_formula_in_the_export(city, admin, login):
+    q = build(city, choice("A?", "是", other=True), text("B?"), ask_area=False)
+    send(q, {"q1": "other", "q1_other": "=1+1", "q2": "=HYPERLINK(\"http://x\")"}, "t")
+    response = in_english(login(admin)).get(reverse("participation_office:questionnaire_export", args=[q.pk]))
+    book = load_workbook(BytesIO(response.content))
+    cells = [c for row in book.active.iter_rows(min_row=2) for c in row][5:]
+    assert [(c.value, c.data_type) for c in cells] == [("Other", "s"), ("'=1+1", "s"), ("'=HYPERLINK(\"http://x\")", "s")]
