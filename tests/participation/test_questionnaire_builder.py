@@ -250,3 +250,16 @@ def test_a_refused_move_in_the_pages_lists_the_problem(city, login, english):
     assert response.status_code == 400
     assert "does not come before it" in response.content.decode()
     assert keys(services.draft_version(q)) == ["q1", "q2"]
+
+
+def test_the_office_list_counts_responses_in_a_fixed_number_of_queries(city, login, django_assert_max_num_queries):
+    for n in range(3):
+        q = build(city, choice("A?", "是", "否"), ask_area=False, title=f"问卷{n}")
+        services.add_item(q, city.users["campaign_admin"], text("B?"))
+        services.publish(q, city.users["campaign_admin"])
+        for token in ("a", "b"):
+            services.submit(q, {"q1": "o1"}, session_token=token)
+    client = login(city.users["campaign_admin"])
+    with django_assert_max_num_queries(12):
+        body = client.get(reverse("participation_office:questionnaire_list")).content.decode()
+    assert body.count('<td class="num">2</td>') == 3 and body.count("<td>2</td>") == 3

@@ -10,7 +10,7 @@ from itertools import zip_longest
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -195,8 +195,11 @@ def _flag(post, name) -> bool:
 
 @manager_required
 def office_list(request):
-    found = Questionnaire.objects.annotate(n_responses=Count("responses")).order_by("-created_at", "-id")
-    rows = [{"q": q, "state": services.state(q), "current": services.current_version(q)} for q in found]
+    found = Questionnaire.objects.annotate(
+        n_responses=Count("responses", distinct=True),
+        current_number=Max("versions__number", filter=Q(versions__published_at__isnull=False)),
+    ).order_by("-created_at", "-id")
+    rows = [{"q": q, "state": services.state(q), "current": q.current_number} for q in found]
     return render(request, T + "office_list.html", {"rows": rows})
 
 
