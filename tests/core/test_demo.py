@@ -10,6 +10,8 @@ import urllib.request
 
 import pytest
 
+from wenming.participation import demo as participation_demo
+
 pytestmark = pytest.mark.slow
 
 
@@ -45,7 +47,10 @@ def test_demo_sets_up_hohhot_from_nothing_and_reuses_it(tmp_path):
     assert count(db, "select count(*) from org_area where level='grid' and not is_generated") == 0
     assert count(db, "pragma journal_mode") == "wal"
     # Cases at every stage, each with its history.
-    assert count(db, "select count(*) from cases_case") == 3000
+    # Two months simulated, and the portal's residents' own reports on top.
+    assert count(db, "select count(*) from cases_case") == 3000 + len(participation_demo.REPORTS)
+    assert count(db, "select count(*) from participation_support") >= len(participation_demo.REPORTS)
+    assert count(db, "select points from participation_citizen c join auth_user u on u.id = c.user_id where username='shimin'") > 0
     assert count(db, "select count(distinct status) from cases_case") >= 6
     assert count(db, "select count(*) from cases_case c where not exists "
                      "(select 1 from cases_caseevent e where e.case_id = c.id)") == 0

@@ -163,4 +163,4 @@ def test_typed_text_never_becomes_a_formula_in_the_export(city, admin, login):
     response = in_english(login(admin)).get(reverse("participation_office:questionnaire_export", args=[q.pk]))
     book = load_workbook(BytesIO(response.content))
     cells = [c for row in book.active.iter_rows(min_row=2) for c in row][5:]
-    assert [(c.value, c.data_type) for c in cells] == [("Other", "s"), ("'=1+1", "s"), ("'=HYPERLINK(\"http://x\")", "s")]
+    assert [(c.value, c.data_type) for c in cells] == [("Other", "s"), ("=1+1", "s"), ("=HYPERLINK(\"http://x\")", "s")]

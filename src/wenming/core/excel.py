@@ -28,7 +28,8 @@ def workbook_bytes(title: str, headers: list[str], rows) -> bytes:
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([_cell(v) for v in row])
+        sheet.append([_text_cell(sheet, cell) if isinstance(cell, str) and cell.startswith("=") else cell
+                      for cell in map(_cell, row)])
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -43,6 +44,13 @@ def _cell(value):
     if isinstance(value, (int, float, str)) or hasattr(value, "isoformat"):
         return value
     return str(value)
+
+
+def _text_cell(sheet, text: str) -> WriteOnlyCell:
+    """Text that looks like a formula (what a citizen typed: "=HYPERLINK(…)") stays text in Excel."""
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
 
 
 def xlsx_response(basename: str, headers: list[str], rows) -> HttpResponse:

@@ -355,16 +355,11 @@ def export_table(questionnaire, found) -> tuple[list[str], object]:
     return headers, rows()
 
 
-def _plain(text: str) -> str:
-    """Text a resident typed, never a formula: openpyxl stores a string that starts with "=" as one."""
-    return "'" + text if text.startswith("=") else text
-
-
 def _cell(info, what, option_key, value, other_text, item):
     if value is None:
         return None
     if what == "other_text":
-        return _plain(other_text) if other_text else None
+        return other_text if other_text else None
     if what == "option":
         if option_key in (value if isinstance(value, list) else [value]):
             return 1
@@ -372,4 +367,4 @@ def _cell(info, what, option_key, value, other_text, item):
         return 0 if offered else None
     if info.kind == ItemKind.SINGLE:
         return _("Other") if value == OTHER else info.options.get(value, value)
-    return _plain(value) if isinstance(value, str) else value
+    return value

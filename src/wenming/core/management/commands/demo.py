@@ -11,6 +11,7 @@ from wenming.cases import demo as cases_demo
 from wenming.cases.simulation import simulate
 from wenming.org import demo as org_demo
 from wenming.org.models import Area
+from wenming.participation import demo as participation_demo
 
 
 class Command(BaseCommand):
@@ -36,6 +37,7 @@ class Command(BaseCommand):
                 counts["routing rule"] = cases_demo.load_routing()
                 # Two months of cases at every stage, written through the same rules.
                 counts["case"] = simulate(days=60, cases_per_day=50, seed=20261129, progress=advance)["cases"]
+                counts.update(participation_demo.load())
             summary = ", ".join(f"{n} {name}" for name, n in counts.items())
             self.stdout.write(f"Loaded {summary} in {time.monotonic() - started:.1f} s.")
         self._print_logins(port)
@@ -55,6 +57,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"wenming demo: http://127.0.0.1:{port}/"))
         self.stdout.write(f"Back office: http://127.0.0.1:{port}/office/   password for every login: {org_demo.DEMO_PASSWORD}")
+        for phone, name in participation_demo.logins():
+            self.stdout.write(f"Citizen portal: http://127.0.0.1:{port}/   log in as {name} with the phone number {phone}")
         self.stdout.write(f"{'login':<14} {'role':<16} unit")
         from wenming.org.models import Unit
 
