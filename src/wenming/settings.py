@@ -4,6 +4,7 @@ Every setting has a safe default so that `wenming demo` works on a fresh machine
 SQLite in ``./var``, a secret key generated there on first run, Chinese UI.
 """
 
+import json
 from pathlib import Path
 
 from wenming.env import (
@@ -162,4 +163,9 @@ WENMING_CODE_CHANNEL = env_str("WENMING_CODE_CHANNEL", "console")
 WENMING_SMS_GATEWAY_URL = env_str("WENMING_SMS_GATEWAY_URL", "")
 WENMING_SMS_GATEWAY_TOKEN = env_str("WENMING_SMS_GATEWAY_TOKEN", "")
 WENMING_SMS_GATEWAY_TIMEOUT = env_int("WENMING_SMS_GATEWAY_TIMEOUT", 10)
+# Limits on public writes, overriding participation.protection.DEFAULT_LIMITS as JSON:
+# {"report": {"account": [10, 3600], "ip": [30, 3600]}} = 10 reports an hour per account, 30 per address.
+WENMING_PORTAL_LIMITS = json.loads(env_str("WENMING_PORTAL_LIMITS", "") or "{}")
+# Questionnaire answers accepted per questionnaire from one network address per day.
+WENMING_QUESTIONNAIRE_IP_DAILY_CAP = env_int("WENMING_QUESTIONNAIRE_IP_DAILY_CAP", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = WENMING_MAX_UPLOAD_BYTES + 1024 * 1024

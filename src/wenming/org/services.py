@@ -508,6 +508,7 @@ REFERENCE_MODELS = {
     "org": ["area", "unit", "membership", "profile", "liaison", "apitoken"],
     "cases": ["category", "routingrule", "holiday", "calendaryear"],
     "open311": ["clientapp", "serviceattribute"],
+    "participation": ["pointrule", "portalsettings", "suggestiontopic", "pointentry"],
 }
 
 
