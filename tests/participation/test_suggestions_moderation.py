@@ -191,3 +191,8 @@ def test_the_settings_are_changed_by_the_city_office_and_checked(login, admin, e
     assert response.status_code == 302
     settings = service.PortalSettings.get()
     assert settings.premoderate_suggestions and settings.support_threshold == 50 and settings.flags_to_hide == 0
+
+
+def test_the_queue_exports_to_excel(login, admin, pending):
+    response = login(admin).get(reverse("participation_office:moderation"), {"format": "xlsx"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")

@@ -1,5 +1,6 @@
 """Official replies: by the responsible unit or the campaign office only; the back-office list; reminders."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,6 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
-import io
 
 from tests.participation.suggestion_helpers import WEST, configure, media, no_limits, suggest, topics  # noqa: F401
 from wenming.cases.models import Notification

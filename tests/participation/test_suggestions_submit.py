@@ -132,7 +132,8 @@ def test_the_form_shows_topics_and_the_similar_search(login, resident, topics):
     assert response.status_code == 200
     html = response.content.decode()
     assert "市容环境" in html and reverse("participation:suggestion_similar") in html
-    assert 'hx-trigger="keyup changed delay:400ms"' in html
+    # keyup as typed on a keyboard; input for what an IME or a paste puts in without keys
+    assert 'hx-trigger="keyup changed delay:400ms, input changed delay:400ms"' in html
 
 
 def test_the_form_submits_with_photos_and_a_tapped_place(login, resident, topics, media, no_limits):

@@ -274,6 +274,14 @@ EXPORT_COLUMNS = [
 ]
 
 
+def _export(name, suggestions):
+    return xlsx_response(
+        name,
+        [str(label) for label, _get in EXPORT_COLUMNS],
+        ([get(s) for _label, get in EXPORT_COLUMNS] for s in suggestions.select_related("topic", "area", "responsible_unit").iterator(chunk_size=2000)),
+    )
+
+
 def _office_filtered(request):
     suggestions = service.office_suggestions(request.user)
     now = timezone.now()
@@ -300,11 +308,7 @@ def _office_filtered(request):
 def office_list(request):
     suggestions, chosen = _office_filtered(request)
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(
-            _("suggestions"),
-            [str(label) for label, _get in EXPORT_COLUMNS],
-            ([get(s) for _label, get in EXPORT_COLUMNS] for s in suggestions.iterator(chunk_size=2000)),
-        )
+        return _export(_("suggestions"), suggestions)
     page = Paginator(suggestions, OFFICE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, T + "office_list.html", {
         "page": page, "chosen": chosen, "statuses": SuggestionStatus.choices, "topics": SuggestionTopic.objects.all(),
@@ -410,6 +414,8 @@ def moderation(request):
     if not service.is_moderator(request.user):
         raise PermissionDenied
     queue = service.moderation_queue(request.user).select_related("author__citizen")
+    if request.GET.get("format") == "xlsx":
+        return _export(_("moderation"), queue)
     page = Paginator(queue, OFFICE_PAGE_SIZE).get_page(request.GET.get("page"))
     for suggestion in page:
         suggestion.open_flags = list(suggestion.flags.filter(resolved_at__isnull=True).order_by("created_at"))

@@ -6,6 +6,8 @@
   var form = document.getElementById("sg-form");
   if (!form) return;
   var text = JSON.parse(document.getElementById("sg-i18n").textContent);
+  var problem = document.getElementById("form-error");
+  if (problem) problem.focus();  // screen readers read what went wrong first
   var lon = document.getElementById("sg-lon"), lat = document.getElementById("sg-lat");
   var status = document.getElementById("sg-location-status");
   var clear = document.getElementById("sg-clear-location");
