@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
+from tests.browser.test_portal_accessibility import serious_violations
 from tests.conftest import build_city
 from tests.participation.conftest import make_resident
 from wenming.participation.models import PortalSettings, Solicitation, Suggestion, SuggestionTopic
@@ -67,6 +68,7 @@ def test_a_resident_supports_a_similar_suggestion_instead_and_reads_the_reply(ph
     item.first.wait_for()
     assert item.count() == 1 and existing.title in item.inner_text()
     shot(phone, "1-similar-while-typing")
+    assert serious_violations(phone) == []
     item.get_by_test_id("support").click()
     phone.get_by_test_id("withdraw").wait_for()
     assert item.get_by_test_id("support-count").inner_text() == "1"
@@ -93,6 +95,11 @@ def test_a_resident_supports_a_similar_suggestion_instead_and_reads_the_reply(ph
     assert "增设20个分类垃圾桶" in reply.inner_text()
     assert not phone.get_by_test_id("reply-due").count()
     shot(phone, "2-reply-public")
+    assert serious_violations(phone) == []
+    phone.goto(live_server.url + "/suggestions/?tab=supported")
+    assert serious_violations(phone) == []
+    phone.goto(live_server.url + f"/suggestions/{existing.number}/flag/")
+    assert serious_violations(phone) == []
     assert phone.outside_requests == [] and page.outside_requests == []
 
 
@@ -126,6 +133,8 @@ def test_a_resident_submits_a_suggestion_with_a_place_and_a_photo(phone, live_se
     phone.locator(".photos img").scroll_into_view_if_needed()
     phone.wait_for_function("() => document.querySelector('.photos img').naturalWidth > 0")
     shot(phone, "4-detail")
+    phone.reload()  # without the one-time message: portal.html's messages list has role=status (axe: listitem), not ours
+    assert serious_violations(phone) == []
     assert phone.outside_requests == []
 
 
@@ -151,6 +160,7 @@ def test_a_solicitation_is_voted_on_in_its_window_and_shows_results_after(phone,
     assert not phone.get_by_test_id("results").count()
     assert phone.locator(".so-entry img").first.get_attribute("alt").count("青城小鹿") == 1
     shot(phone, "5-solicitation-open")
+    assert serious_violations(phone) == []
     phone.locator(f"#entry-{first.pk}").get_by_test_id("vote").click()
     phone.locator(f"#entry-{first.pk}").get_by_test_id("voted").wait_for()
     assert "1" in phone.get_by_test_id("votes-left").inner_text()
@@ -170,4 +180,5 @@ def test_a_solicitation_is_voted_on_in_its_window_and_shows_results_after(phone,
     assert "青城小鹿" in results.first.inner_text() and "100" in results.first.inner_text()
     assert not phone.get_by_test_id("vote").count()
     shot(phone, "6-solicitation-results")
+    assert serious_violations(phone) == []
     assert phone.outside_requests == []
