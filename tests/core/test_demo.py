@@ -51,6 +51,9 @@ def test_demo_sets_up_hohhot_from_nothing_and_reuses_it(tmp_path):
     assert count(db, "select count(*) from cases_case") == 3000 + len(participation_demo.REPORTS)
     assert count(db, "select count(*) from participation_support") >= len(participation_demo.REPORTS)
     assert count(db, "select points from participation_citizen c join auth_user u on u.id = c.user_id where username='shimin'") > 0
+    assert count(db, "select count(*) from participation_suggestion where status='replied'") == 1
+    assert count(db, "select count(*) from participation_vote") > 0
+    assert count(db, "select count(*) from participation_response") == 60
     assert count(db, "select count(distinct status) from cases_case") >= 6
     assert count(db, "select count(*) from cases_case c where not exists "
                      "(select 1 from cases_caseevent e where e.case_id = c.id)") == 0
