@@ -148,9 +148,10 @@ def login(client):
 
 
 @pytest.fixture
-def english():
+def english(client, settings):
     """Messages in English, for tests that read them word for word (the default is Chinese)."""
     from django.utils import translation
 
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield

@@ -15,14 +15,15 @@ def parse_po(path: Path) -> dict[str, tuple[str, bool]]:
     for line in path.read_text(encoding="utf-8").splitlines() + [""]:
         if line.startswith("#,") and "fuzzy" in line:
             fuzzy = True
-        elif line.startswith(("msgid ", "msgid_plural ", "msgstr ", "msgstr[0] ")):
+        elif line.startswith(("msgctxt ", "msgid ", "msgid_plural ", "msgstr ", "msgstr[0] ")):
             key, _, value = line.partition(" ")
             current[key] = ast.literal_eval(value)
         elif line.startswith('"') and key:
             current[key] += ast.literal_eval(line)
         elif not line.strip() and current:
             if current.get("msgid"):
-                entries[current["msgid"]] = (current.get("msgstr", current.get("msgstr[0]", "")), fuzzy)
+                msgid = current["msgid"] if "msgctxt" not in current else current["msgctxt"] + "\x04" + current["msgid"]
+                entries[msgid] = (current.get("msgstr", current.get("msgstr[0]", "")), fuzzy)
             current, fuzzy, key = {}, False, None
     return entries
 

@@ -6,7 +6,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
@@ -48,13 +47,6 @@ def gps_jpeg(lon, lat):
     buffer = io.BytesIO()
     Image.new("RGB", (80, 60), (10, 120, 40)).save(buffer, "JPEG", exif=make_exif(lat=("N", dms(lat)), lon=("E", dms(lon))))
     return SimpleUploadedFile("gps.jpg", buffer.getvalue(), content_type="image/jpeg")
-
-
-@pytest.fixture
-def english_client(client):
-    """A browser that chose English, for reading messages word for word."""
-    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def files_in(root: Path):
@@ -130,30 +122,30 @@ def test_the_location_can_come_from_the_photo(client, world):  # noqa: F811
         ({"client_key": ""}, "__all__", "Reload the page"),
     ],
 )
-def test_bad_input_is_refused_with_a_clear_message_and_nothing_saved(english_client, world, media, changes, field, words):  # noqa: F811
-    response = english_client.post("/report/", {**form(**changes), "photos": [jpeg()]})
+def test_bad_input_is_refused_with_a_clear_message_and_nothing_saved(client, english, world, media, changes, field, words):  # noqa: F811
+    response = client.post("/report/", {**form(**changes), "photos": [jpeg()]})
     assert response.status_code == 400
     assert words in response.content.decode()
     assert Case.objects.count() == 0 and files_in(media) == []
 
 
-def test_a_fake_image_saves_nothing(english_client, world, media):  # noqa: F811
+def test_a_fake_image_saves_nothing(client, english, world, media):  # noqa: F811
     fake = SimpleUploadedFile("photo.jpg", b"<?php echo 'not a photo'; ?>", content_type="image/jpeg")
-    response = english_client.post("/report/", {**form(), "photos": [jpeg(), fake]})
+    response = client.post("/report/", {**form(), "photos": [jpeg(), fake]})
     assert response.status_code == 400 and "photo.jpg" in response.content.decode()
     assert Case.objects.count() == 0 and files_in(media) == []
 
 
-def test_an_image_with_too_many_pixels_is_refused_before_decoding(english_client, world, media, settings):  # noqa: F811
+def test_an_image_with_too_many_pixels_is_refused_before_decoding(client, english, world, media, settings):  # noqa: F811
     settings.WENMING_MAX_IMAGE_PIXELS = 2000  # the 64×48 test photo has 3,072
-    response = english_client.post("/report/", {**form(), "photos": [jpeg()]})
+    response = client.post("/report/", {**form(), "photos": [jpeg()]})
     assert response.status_code == 400 and "pixels" in response.content.decode()
     assert Case.objects.count() == 0 and files_in(media) == []
 
 
-def test_an_oversized_upload_is_refused(english_client, world, media, settings):  # noqa: F811
+def test_an_oversized_upload_is_refused(client, english, world, media, settings):  # noqa: F811
     settings.WENMING_MAX_UPLOAD_BYTES = 500
-    response = english_client.post("/report/", {**form(), "photos": [jpeg(size=(400, 300))]})
+    response = client.post("/report/", {**form(), "photos": [jpeg(size=(400, 300))]})
     assert response.status_code == 400
     assert Case.objects.count() == 0 and files_in(media) == []
 
@@ -256,12 +248,12 @@ def test_a_rejected_report_earns_no_points(world, neighbour):  # noqa: F811
 # Following, rating, reopening
 
 
-def test_the_reporter_follows_the_steps_in_plain_words_with_unit_and_deadline(english_client, world, resident):  # noqa: F811
+def test_the_reporter_follows_the_steps_in_plain_words_with_unit_and_deadline(client, english, world, resident):  # noqa: F811
     case = reports.submit(resident, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
                           description="占道摆摊", client_key="r1").case
     cases.register(case, world.users["campaign_admin"])  # the routing rule dispatches to 市城管局
-    english_client.force_login(resident)
-    page = english_client.get(f"/reports/{case.number}/").content.decode()
+    client.force_login(resident)
+    page = client.get(f"/reports/{case.number}/").content.decode()
     assert "Accepted as a valid report" in page and "Passed to 市城管局 to deal with" in page
     assert 'data-testid="unit">市城管局' in page and 'data-testid="deadline"' in page
     assert Notification.objects.filter(user=resident, case=case).exists()
