@@ -77,11 +77,11 @@ def choose_category(page, kind, code):
 
 def test_a_resident_reports_supports_instead_of_a_duplicate_follows_rates_and_reopens(phone, live_server, live_world):
     from wenming.cases import services as cases
-    from wenming.cases.models import Case
+    from wenming.cases.models import Case, Category
     from wenming.participation.models import Support
     from wenming.participation.services import reports
 
-    existing = reports.submit(live_world.neighbour, category=reports.cases.Category.objects.get(kind="E", code="0501"),
+    existing = reports.submit(live_world.neighbour, category=Category.objects.get(kind="E", code="0501"),
                               lon=111.02, lat=40.02, description="人行道上有人摆摊卖水果", client_key="n1").case
     page = phone
     log_in_as(page, live_server, live_world.resident)

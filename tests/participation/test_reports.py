@@ -369,3 +369,12 @@ def test_public_area_outlines_stop_at_streets(client, world):  # noqa: F811
     assert client.get("/areas.geojson?level=district").status_code == 200
     assert len(json.loads(client.get("/areas.geojson?level=district").content)["features"]) == 2
     assert client.get("/areas.geojson?level=grid").status_code == 400
+
+
+def test_the_author_of_a_merged_report_supports_the_one_kept(world, resident, neighbour):  # noqa: F811
+    kept = reports.submit(neighbour, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
+                          description="占道摆摊", client_key="n1").case
+    duplicate = reports.submit(resident, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
+                               description="又有人摆摊", client_key="r1").case
+    cases.merge(duplicate, world.users["campaign_admin"], into=kept.number)
+    assert list(Support.objects.filter(case=kept).values_list("user", flat=True)) == [resident.pk]

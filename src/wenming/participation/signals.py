@@ -1,7 +1,6 @@
 """The portal reacts to steps of a case: points for valid reports and confirmed support,
 news for supporters, and a merged report's author counted as a supporter of the one kept."""
 
-from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
@@ -30,7 +29,7 @@ def on_case_event(sender, instance: CaseEvent, created: bool, raw=False, **kwarg
         users = [s.user for s in Support.objects.filter(case=case).select_related("user")]
         notify.send(users, "progress", case, _("A report you supported, %s, has been dealt with") % case.number, now=event.at)
     elif event.action == "merge" and case.reporter_id and case.duplicate_of_id:
-        with transaction.atomic():
+        if case.duplicate_of.reporter_id != case.reporter_id:  # one's own report needs no support
             Support.objects.bulk_create(
                 [Support(case_id=case.duplicate_of_id, user_id=case.reporter_id, created_at=event.at)], ignore_conflicts=True
             )

@@ -13,6 +13,7 @@ from wenming.cases.models import ACTIVE_STATUSES, Case, Category
 from wenming.org.models import Area, AreaLevel
 from wenming.participation import protection
 from wenming.participation.access import citizen_required
+from wenming.participation.models import Support
 from wenming.participation.services import reports
 
 PAGE_SIZE = 20
@@ -85,7 +86,7 @@ def report_nearby(request):
     found = reports.nearby(category, request.GET.get("lon"), request.GET.get("lat")) if category else []
     supported = set()
     if request.user.is_authenticated and found:
-        supported = set(reports.Support.objects.filter(user=request.user, case__in=found).values_list("case_id", flat=True))
+        supported = set(Support.objects.filter(user=request.user, case__in=found).values_list("case_id", flat=True))
     for case in found:
         case.is_supported = case.pk in supported
     return render(request, "participation/reports/_nearby.html", {"nearby": found})
@@ -145,7 +146,7 @@ def report_detail(request, number):
         "before": [p for p in reports.public_photos(case) if p.stage == "before"],
         "after": [p for p in reports.public_photos(case) if p.stage == "after"],
         "supports": reports.support_count(case),
-        "supported": user.is_authenticated and reports.Support.objects.filter(case=case, user=user).exists(),
+        "supported": user.is_authenticated and Support.objects.filter(case=case, user=user).exists(),
         "open_for_support": case.status in ACTIVE_STATUSES and not case.hidden and not (user.is_authenticated and case.reporter_id == user.pk),
         "can_rate": reports.can_rate(case, user),
         "can_reopen": reports.can_reopen(case, user),
