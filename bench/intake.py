@@ -7,41 +7,17 @@ notifications, in its own transaction. The simulator's bulk path is shown for co
 
 python bench/intake.py [--n N] [--database postgres://user@host:5432/name]
 
-With a PostgreSQL URL a fresh database named NAME_intake_PID is created on that server
+With a PostgreSQL URL a fresh database named NAME_bench_PID is created on that server
 and dropped at the end; the default is a SQLite file in a temporary directory.
 """
 
 import argparse
-import atexit
-import os
-import shutil
 import sys
-import tempfile
 import time
-from urllib.parse import urlsplit, urlunsplit
+
+from fresh import fresh_wenming
 
 TRUSTED = [("inspection", "ducha"), ("grid", "wangge"), ("supervision", "ducha"), ("leader", "chuangcheng")]
-
-
-def fresh_postgres(url: str) -> str:
-    """Create an empty database next to the one named in ``url``; drop it at exit."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'wenming'}_intake_{os.getpid()}"
-    admin = urlunsplit(parts._replace(path="/postgres", query=""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    atexit.register(drop)
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def main():
@@ -50,20 +26,10 @@ def main():
     parser.add_argument("--database", default="sqlite", help="sqlite (default) or a postgres:// URL")
     args = parser.parse_args()
 
-    data_dir = tempfile.mkdtemp(prefix="wenming-bench-")
-    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
-    os.environ["WENMING_DATA_DIR"] = data_dir
-    os.environ["DJANGO_SETTINGS_MODULE"] = "wenming.settings"
-    if args.database == "sqlite":
-        os.environ.pop("WENMING_DATABASE_URL", None)
-    else:
-        os.environ["WENMING_DATABASE_URL"] = fresh_postgres(args.database)
+    fresh_wenming(args.database)
     import django
-
-    django.setup()
     import numpy as np
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection, reset_queries, transaction
     from django.test.utils import CaptureQueriesContext
 
@@ -73,7 +39,6 @@ def main():
     from wenming.org import demo as org_demo
     from wenming.org import lookup
 
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
     org_demo.load()
     cases_demo.load_routing()

@@ -4,12 +4,10 @@ python bench/lookup.py [--points N]
 """
 
 import argparse
-import atexit
-import os
-import shutil
 import sys
-import tempfile
 import time
+
+from fresh import fresh_wenming
 
 
 def main():
@@ -18,22 +16,13 @@ def main():
     parser.add_argument("--baseline-points", type=int, default=500)
     args = parser.parse_args()
 
-    data_dir = tempfile.mkdtemp(prefix="wenming-bench-")
-    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
-    os.environ["WENMING_DATA_DIR"] = data_dir
-    os.environ.pop("WENMING_DATABASE_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "wenming.settings"
-    import django
-
-    django.setup()
+    fresh_wenming()
     import numpy as np
     import shapely
-    from django.core.management import call_command
 
     from wenming.org import demo, lookup
     from wenming.org.models import Area
 
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
     counts = demo.load()
     print(f"demo load: {time.perf_counter() - started:.2f} s for {counts}")

@@ -7,16 +7,11 @@ python bench/portal.py [--n N] [--database postgres://user@host:5432/name] [--re
 """
 
 import argparse
-import atexit
 import io
-import os
-import shutil
 import sys
-import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(__file__))
-from intake import fresh_postgres  # noqa: E402
+from fresh import fresh_wenming
 
 
 def main():
@@ -26,21 +21,10 @@ def main():
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="Redis for the rate-limit comparison")
     args = parser.parse_args()
 
-    data_dir = tempfile.mkdtemp(prefix="wenming-bench-")
-    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
-    os.environ["WENMING_DATA_DIR"] = data_dir
-    os.environ["DJANGO_SETTINGS_MODULE"] = "wenming.settings"
-    if args.database == "sqlite":
-        os.environ.pop("WENMING_DATABASE_URL", None)
-    else:
-        os.environ["WENMING_DATABASE_URL"] = fresh_postgres(args.database)
-    import django
-
-    django.setup()
+    fresh_wenming(args.database)
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from PIL import Image
@@ -52,7 +36,6 @@ def main():
     from wenming.org import demo as org_demo
     from wenming.participation.models import Citizen
 
-    call_command("migrate", verbosity=0)
     org_demo.load()
     cases_demo.load_routing()
     settings.ALLOWED_HOSTS = ["*"]

@@ -6,17 +6,12 @@ python bench/similarity.py [--n 30000] [--database postgres://user@host:5432/nam
 """
 
 import argparse
-import atexit
-import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 import tracemalloc
 
-sys.path.insert(0, os.path.dirname(__file__))
-from intake import fresh_postgres  # noqa: E402
+from fresh import fresh_wenming
 
 PLACES = "公园 小区 地铁站 公交站 学校门口 医院 菜市场 广场 河边步道 十字路口 商场 火车站 老城区 新城区 体育馆 图书馆 社区 街道 停车场 人行道".split()
 THINGS = "垃圾桶 路灯 座椅 厕所 红绿灯 停车位 健身器材 绿化带 井盖 护栏 指示牌 公交线路 共享单车 充电桩 无障碍通道 监控 饮水机 遮阳棚 宣传栏 消防通道".split()
@@ -29,25 +24,13 @@ def main():
     parser.add_argument("--n", type=int, default=30000, help="published suggestions (default 30000)")
     parser.add_argument("--database", default="sqlite", help="sqlite (default) or a postgres:// URL")
     args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="wenming-bench-")
-    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
-    os.environ["WENMING_DATA_DIR"] = data_dir
-    os.environ["DJANGO_SETTINGS_MODULE"] = "wenming.settings"
-    if args.database == "sqlite":
-        os.environ.pop("WENMING_DATABASE_URL", None)
-    else:
-        os.environ["WENMING_DATABASE_URL"] = fresh_postgres(args.database)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    fresh_wenming(args.database)
     from django.db import connection
     from django.utils import timezone
 
     from wenming.participation import similarity
     from wenming.participation.models import Suggestion, SuggestionTopic
 
-    call_command("migrate", verbosity=0)
     topics = list(SuggestionTopic.objects.all())
     rng = random.Random(1)
     now = timezone.now()
