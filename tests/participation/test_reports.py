@@ -378,3 +378,14 @@ def test_the_author_of_a_merged_report_supports_the_one_kept(world, resident, ne
                                description="又有人摆摊", client_key="r1").case
     cases.merge(duplicate, world.users["campaign_admin"], into=kept.number)
     assert list(Support.objects.filter(case=kept).values_list("user", flat=True)) == [resident.pk]
+
+
+def test_a_photo_gone_from_disk_is_not_found_rather_than_an_error(client, world, resident, login):  # noqa: F811
+    case = reports.submit(resident, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
+                          description="占道摆摊", client_key="r1", photos=[jpeg()]).case
+    photo = case.attachments.get()
+    Path(photo.public_image.path).unlink()
+    Path(photo.image.path).unlink()
+    assert client.get(f"/reports/{case.number}/photos/{photo.pk}/public.jpg").status_code == 404
+    office = login(world.users["campaign_admin"])
+    assert office.get(f"/office/cases/{case.number}/photos/{photo.pk}/original/").status_code == 404

@@ -5,7 +5,7 @@ Views only translate HTTP to service calls; every queryset goes through ``visibl
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from wenming.cases.models import (
     Status,
 )
 from wenming.core.excel import xlsx_response
+from wenming.core.files import image_response
 from wenming.org.access import back_office
 from wenming.org.models import Unit
 from wenming.org.scope import visible
@@ -287,11 +288,7 @@ def photo(request, number, pk, variant):
     case = get_object_or_404(_cases(request), number=number)
     attachment = get_object_or_404(Attachment, pk=pk, case=case)
     field = {"thumb": attachment.thumbnail, "public": attachment.public_image, "original": attachment.image}.get(variant)
-    if not field:
-        raise Http404
-    response = FileResponse(field.open("rb"), content_type="image/jpeg" if variant != "original" else attachment.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return image_response(field, "private, max-age=3600", "image/jpeg" if variant != "original" else attachment.content_type)
 
 
 @back_office

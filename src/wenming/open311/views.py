@@ -8,7 +8,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from wenming.cases.models import Attachment
 from wenming.core import ratelimit
+from wenming.core.files import image_response
 from wenming.open311 import georeport, keys
 from wenming.open311.formats import errors, render
 from wenming.open311.georeport import Params, Problems
@@ -209,12 +210,4 @@ def media(request, number: str, photo: int):
         .exclude(public_image="")
         .first()
     )
-    if attachment is None:
-        raise Http404
-    try:
-        handle = attachment.public_image.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+    return image_response(attachment.public_image if attachment else None, "public, max-age=300")

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wenming.cases import services as cases
 from wenming.cases.models import ACTIVE_STATUSES, Case, Category
+from wenming.core.files import image_response
 from wenming.org.models import Area, AreaLevel
 from wenming.participation import protection
 from wenming.participation.access import citizen_required
@@ -273,15 +274,7 @@ def report_photo(request, number, pk, variant):
         case = get_object_or_404(reports.public_cases(), number=number)
     attachment = reports.public_photos(case).filter(pk=pk).first()
     field = None if attachment is None else {"thumb": attachment.thumbnail, "public": attachment.public_image}.get(variant)
-    if not field:
-        raise Http404
-    try:
-        handle = field.open("rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+    return image_response(field, "public, max-age=300")
 
 
 routes = [

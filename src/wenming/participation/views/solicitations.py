@@ -8,13 +8,14 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from wenming.core.files import image_response
 from wenming.org.access import back_office
 from wenming.participation import protection
 from wenming.participation.access import citizen_required
@@ -84,16 +85,7 @@ def solicitation_image(request, pk, entry, variant):
 
 
 def _image(entry, variant, cache_control):
-    field = {"thumb": entry.thumbnail or entry.image, "full": entry.image}.get(variant)
-    if not field:
-        raise Http404
-    try:
-        handle = field.open("rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = cache_control
-    return response
+    return image_response({"thumb": entry.thumbnail or entry.image, "full": entry.image}.get(variant), cache_control)
 
 
 # ---------------------------------------------------------------------------

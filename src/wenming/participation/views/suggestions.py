@@ -7,7 +7,7 @@ Views only translate HTTP into calls of wenming.participation.services.suggestio
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from wenming.core.excel import xlsx_response
+from wenming.core.files import image_response
 from wenming.org.access import back_office
 from wenming.participation import protection, similarity
 from wenming.participation.access import citizen_required
@@ -241,16 +242,7 @@ def suggestion_photo(request, number, pk, variant):
 
 
 def _photo_response(photo, variant, cache_control):
-    field = {"thumb": photo.thumbnail or photo.image, "full": photo.image}.get(variant)
-    if not field:
-        raise Http404
-    try:
-        handle = field.open("rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = cache_control
-    return response
+    return image_response({"thumb": photo.thumbnail or photo.image, "full": photo.image}.get(variant), cache_control)
 
 
 # ---------------------------------------------------------------------------
