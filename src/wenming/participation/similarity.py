@@ -244,8 +244,6 @@ def similar(text: str, *, topic=None, limit: int = 5, exclude=None, threshold: f
     """Published or replied suggestions like ``text``, best first, each with a ``score`` in [0, 1];
     only those scoring at least ``threshold``. ``topic`` (a topic or its id) narrows to one topic,
     ``exclude`` (a suggestion or its id) leaves one out."""
-    from wenming.participation.models import Suggestion
-
     query_words = tokens(text)
     if not query_words:
         return []

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.participation import channels
+from wenming.participation.access import is_campaign_staff
 from wenming.participation.models import (
     Citizen,
     CodePurpose,
@@ -491,11 +492,8 @@ def delete_account(user, password: str, *, now=None) -> None:
 # Blocking abusive accounts (campaign offices)
 
 
-def can_moderate(user) -> bool:
-    """Campaign office staff (admins, handlers, leaders acting for a campaign office) block and unblock."""
-    from wenming.cases.services import is_dispatcher_user
-
-    return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or is_dispatcher_user(user)))
+# Campaign office staff block and unblock accounts.
+can_moderate = is_campaign_staff
 
 
 def block(citizen: Citizen, by, reason: str, *, now=None) -> Citizen:

@@ -30,6 +30,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from wenming.org.models import Area, AreaLevel
+from wenming.participation.access import is_campaign_staff
 from wenming.participation.models import (
     Answer,
     Item,
@@ -82,13 +83,8 @@ class TooManyFromAddress(QuestionnaireError):
 # Who may build
 
 
-def can_manage(user) -> bool:
-    """Campaign office staff build questionnaires and read their results."""
-    from wenming.cases.services import is_dispatcher_user
-
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return bool(user.is_superuser or is_dispatcher_user(user))
+# Campaign office staff build questionnaires and read their results.
+can_manage = is_campaign_staff
 
 
 def _require_manager(by) -> None:

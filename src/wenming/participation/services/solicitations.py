@@ -30,9 +30,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from wenming.cases.photos import PhotoError, process_upload
-from wenming.org.models import Role, UnitKind
-from wenming.org.scope import acting_membership
-from wenming.participation.access import citizen_for
+from wenming.participation.access import citizen_for, is_campaign_admin
 from wenming.participation.models import Citizen, Solicitation, SolicitationEntry, Vote
 from wenming.participation.services.suggestions import Conflict, Forbidden, Invalid, NotFound, SuggestionError
 
@@ -75,14 +73,8 @@ def published():
     return Solicitation.objects.filter(is_published=True)
 
 
-def can_manage(user) -> bool:
-    """Campaign office admins run solicitations; a superuser without a role too."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    membership = acting_membership(user)
-    if membership is None:
-        return user.is_superuser
-    return membership.role == Role.CAMPAIGN_ADMIN and membership.unit.kind == UnitKind.CAMPAIGN_OFFICE
+# Campaign office admins run solicitations.
+can_manage = is_campaign_admin
 
 
 def _require_manager(user) -> None:

@@ -37,7 +37,7 @@ from wenming.org import lookup
 from wenming.org.models import Area, AreaLevel, Role, UnitKind
 from wenming.org.scope import acting_membership, visible
 from wenming.participation import similarity
-from wenming.participation.access import citizen_for
+from wenming.participation.access import citizen_for, is_campaign_admin
 from wenming.participation.models import (
     Flag,
     ModerationEvent,
@@ -444,14 +444,8 @@ def office_suggestions(user):
     return visible(user, Suggestion.objects.select_related("topic", "responsible_unit", "area"))
 
 
-def is_moderator(user) -> bool:
-    """Campaign office admins moderate (within their scope); a superuser without a role too."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    membership = acting_membership(user)
-    if membership is None:
-        return user.is_superuser
-    return membership.role == Role.CAMPAIGN_ADMIN and membership.unit.kind == UnitKind.CAMPAIGN_OFFICE
+# Campaign office admins moderate, within their scope (can_moderate).
+is_moderator = is_campaign_admin
 
 
 def can_moderate(user, suggestion: Suggestion) -> bool:
