@@ -36,6 +36,7 @@ from wenming.participation.models import (
     VerificationCode,
     Vote,
 )
+from wenming.participation.services.errors import Conflict, Forbidden, Invalid, TooSoon
 
 CODE_DIGITS = 6
 CODE_VALID = timedelta(minutes=10)
@@ -47,35 +48,6 @@ NICKNAME_MAX = 30
 REASON_MAX = 200
 
 PHONE_RE = re.compile(r"1[3-9]\d{9}")
-
-
-class AccountError(Exception):
-    status = 400
-
-    def __init__(self, message: str, fields: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
-
-
-class Invalid(AccountError):
-    """Bad input: nothing was saved. ``fields`` maps form fields to their messages."""
-
-
-class TooSoon(AccountError):
-    status = 429
-
-    def __init__(self, message: str, retry_after: int, fields: dict | None = None):
-        super().__init__(message, fields)
-        self.retry_after = retry_after
-
-
-class Forbidden(AccountError):
-    status = 403
-
-
-class Conflict(AccountError):
-    status = 409
 
 
 def _invalid(problems: dict) -> Invalid:

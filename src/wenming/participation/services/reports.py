@@ -22,17 +22,11 @@ from wenming.cases.models import ACTIVE_STATUSES, Case, CaseEvent, Source, Statu
 from wenming.org.models import Unit
 from wenming.participation.access import citizen_for
 from wenming.participation.models import Support, TrackingCode
+from wenming.participation.services.errors import Forbidden, Invalid
 
 # Statuses never shown to the public: invalid reports and those folded into another.
 NOT_PUBLIC = [Status.REJECTED, Status.MERGED]
 FINISHED_FOR_CITIZENS = [Status.CLOSED, Status.EVALUATED]
-
-
-class ReportError(Exception):
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclass
@@ -51,10 +45,10 @@ def submit(user, *, category, lon, lat, description, address="", photos=(), clie
     a retry after a lost connection or a double tap returns the first one, with the same tracking code."""
     client_key = (client_key or "").strip()[:64]
     if not client_key:
-        raise ReportError(_("The form is incomplete. Reload the page and try again."))
+        raise Invalid(_("The form is incomplete. Reload the page and try again."))
     citizen = citizen_for(user)
     if citizen is not None and citizen.is_blocked:
-        raise ReportError(_("Your account may not post."), status=403)
+        raise Forbidden(_("Your account may not post."))
     with transaction.atomic():
         result = cases.intake(
             source=Source.CITIZEN,
@@ -129,13 +123,13 @@ def support(user, case: Case, *, now=None) -> bool:
     """+1 on a report: one per person; True when counted now, False when already counted."""
     citizen = citizen_for(user)
     if citizen is None:
-        raise ReportError(_("Log in to support a report."), status=403)
+        raise Forbidden(_("Log in to support a report."))
     if citizen.is_blocked:
-        raise ReportError(_("Your account may not post."), status=403)
+        raise Forbidden(_("Your account may not post."))
     if case.reporter_id == user.pk:
-        raise ReportError(_("This is your own report; it is already counted."))
+        raise Invalid(_("This is your own report; it is already counted."))
     if case.hidden or case.status not in ACTIVE_STATUSES:
-        raise ReportError(_("This report is no longer open for support."))
+        raise Invalid(_("This report is no longer open for support."))
     try:
         with transaction.atomic():
             Support.objects.create(case=case, user=user, created_at=now or timezone.now())

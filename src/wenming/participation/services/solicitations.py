@@ -32,11 +32,9 @@ from django.utils.translation import gettext as _
 from wenming.cases.photos import PhotoError, process_upload
 from wenming.participation.access import citizen_for, is_campaign_admin
 from wenming.participation.models import Citizen, Solicitation, SolicitationEntry, Vote
-from wenming.participation.services.suggestions import Conflict, Forbidden, Invalid, NotFound, SuggestionError
+from wenming.participation.services.errors import Conflict, Forbidden, Invalid, NotFound
 
-# Errors are those of the suggestions service: one family of portal errors with a status.
-SolicitationError = SuggestionError
-__all__ = ["Conflict", "Forbidden", "Invalid", "NotFound", "SolicitationError"]
+__all__ = ["Conflict", "Forbidden", "Invalid", "NotFound"]
 
 TITLE_MAX = 80
 ENTRY_TITLE_MAX = 80

@@ -49,6 +49,7 @@ from wenming.participation.models import (
     SuggestionTopic,
 )
 from wenming.participation.services import points
+from wenming.participation.services.errors import Conflict, Forbidden, Invalid, NotFound
 
 Status = SuggestionStatus
 Action = ModerationEvent.Action
@@ -81,41 +82,6 @@ DEFAULT_TOPICS = [
 def seed_topics(topic_model=SuggestionTopic) -> None:
     for name, order in DEFAULT_TOPICS:
         topic_model.objects.get_or_create(name=name, defaults={"order": order})
-
-
-# ---------------------------------------------------------------------------
-# Errors
-
-
-class SuggestionError(Exception):
-    status = 400
-    code = "invalid"
-
-    def __init__(self, message: str, fields: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
-
-
-class Invalid(SuggestionError):
-    """Bad input: nothing was saved."""
-
-
-class Forbidden(SuggestionError):
-    status = 403
-    code = "forbidden"
-
-
-class NotFound(SuggestionError):
-    status = 404
-    code = "not_found"
-
-
-class Conflict(SuggestionError):
-    """The suggestion is not in a state that allows this, or it was done already."""
-
-    status = 409
-    code = "conflict"
 
 
 # ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from wenming.participation import protection
 from wenming.participation.access import citizen_required
 from wenming.participation.models import Support
 from wenming.participation.services import reports
+from wenming.participation.services.errors import PortalError
 
 PAGE_SIZE = 20
 TRACKED_SESSION_KEY = "wenming_tracked_cases"  # cases this browser may follow by tracking code
@@ -62,7 +63,7 @@ def report_new(request):
         fields = exc.details.get("fields") or {}
         return render(request, "participation/reports/new.html",
                       _form_context(request, form, fields, exc.message), status=exc.status)
-    except reports.ReportError as exc:
+    except PortalError as exc:
         return render(request, "participation/reports/new.html", _form_context(request, form, {}, exc.message),
                       status=exc.status)
     case = submitted.case
@@ -100,7 +101,7 @@ def report_support(request, number):
     case = get_object_or_404(reports.public_cases(), number=number)
     try:
         counted = reports.support(request.user, case)
-    except reports.ReportError as exc:
+    except PortalError as exc:
         if request.headers.get("HX-Request"):
             return render(request, "participation/reports/_support.html", {"case": case, "error": exc.message,
                                                                              "count": reports.support_count(case)}, status=exc.status)

@@ -21,6 +21,7 @@ from wenming.participation import protection
 from wenming.participation.access import citizen_required
 from wenming.participation.models import Solicitation, SolicitationEntry
 from wenming.participation.services import solicitations as service
+from wenming.participation.services.errors import PortalError
 
 T = "participation/solicitations/"
 
@@ -69,7 +70,7 @@ def solicitation_vote(request, pk, entry):
     solicitation = get_object_or_404(service.published(), pk=pk)
     try:
         service.vote(solicitation, entry, request.user)
-    except service.SolicitationError as exc:
+    except PortalError as exc:
         if exc.status == 404:
             raise Http404 from None
         return _portal_detail(request, solicitation, error=exc.message, status=exc.status)
@@ -137,7 +138,7 @@ def office_new(request):
         form = _form_values(data=request.POST)
         try:
             solicitation = service.create(request.user, **_fields(form))
-        except service.SolicitationError as exc:
+        except PortalError as exc:
             errors, message, status = exc.fields, exc.message, exc.status
         else:
             messages.success(request, _("The solicitation is saved. Add its entries, then publish it."))
@@ -158,7 +159,7 @@ def office_edit(request, pk):
         form = _form_values(data=request.POST)
         try:
             service.update(solicitation, request.user, **_fields(form))
-        except service.SolicitationError as exc:
+        except PortalError as exc:
             errors, message, status = exc.fields, exc.message, exc.status
         else:
             messages.success(request, _("The solicitation is saved."))
@@ -199,7 +200,7 @@ def office_entry_add(request, pk):
     try:
         service.add_entry(solicitation, request.user, title=form.get("title", ""), author_name=form.get("author_name", ""),
                           description=form.get("description", ""), image=request.FILES.get("image"))
-    except service.SolicitationError as exc:
+    except PortalError as exc:
         return _office_detail(request, solicitation, errors=exc.fields, message=exc.message, status=exc.status,
                               entry_form=form)
     messages.success(request, _("The entry is added."))
@@ -213,7 +214,7 @@ def office_entry_remove(request, pk, entry):
     item = get_object_or_404(SolicitationEntry, pk=entry, solicitation=solicitation)
     try:
         service.remove_entry(item, request.user)
-    except service.SolicitationError as exc:
+    except PortalError as exc:
         return _office_detail(request, solicitation, message=exc.message, status=exc.status)
     messages.success(request, _("The entry is removed."))
     return redirect("participation_office:solicitation_detail", pk=pk)
@@ -225,7 +226,7 @@ def office_publish(request, pk):
     solicitation = get_object_or_404(Solicitation, pk=pk)
     try:
         service.publish(solicitation, request.user)
-    except service.SolicitationError as exc:
+    except PortalError as exc:
         return _office_detail(request, solicitation, message=exc.message, status=exc.status)
     messages.success(request, _("The solicitation is published on the portal."))
     return redirect("participation_office:solicitation_detail", pk=pk)
@@ -237,7 +238,7 @@ def office_close(request, pk):
     solicitation = get_object_or_404(Solicitation, pk=pk)
     try:
         service.close_early(solicitation, request.user)
-    except service.SolicitationError as exc:
+    except PortalError as exc:
         return _office_detail(request, solicitation, message=exc.message, status=exc.status)
     messages.success(request, _("Voting is closed; the results are published."))
     return redirect("participation_office:solicitation_detail", pk=pk)
