@@ -38,9 +38,12 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
     @property
+    def minutes(self) -> int:
+        return max(1, (self.retry_after + 59) // 60)
+
+    @property
     def message(self) -> str:
-        minutes = max(1, (self.retry_after + 59) // 60)
-        return _("Too many submissions in a short time. Please try again in %(minutes)d minutes.") % {"minutes": minutes}
+        return _("Too many submissions in a short time. Please try again in %(minutes)d minutes.") % {"minutes": self.minutes}
 
 
 def limits(action: str) -> dict:
@@ -74,8 +77,8 @@ def check(request, action: str, *, account: str | None = None) -> None:
             raise RateLimited(result.retry_after)
 
 
-def too_many(request, exc: RateLimited):
-    response = render(request, "participation/too_many.html", {"message": exc.message}, status=429)
+def too_many(request, exc: RateLimited, message: str = ""):
+    response = render(request, "participation/too_many.html", {"message": message or exc.message}, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
 

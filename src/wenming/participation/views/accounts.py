@@ -110,11 +110,8 @@ def login(request):
         try:
             protection.check(request, "login", account=_account_key(address))
         except protection.RateLimited as exc:
-            minutes = max(1, (exc.retry_after + 59) // 60)
-            message = _("Too many login attempts. Please try again in %(minutes)d minutes.") % {"minutes": minutes}
-            response = render(request, "participation/too_many.html", {"message": message}, status=429)
-            response["Retry-After"] = str(exc.retry_after)
-            return response
+            return protection.too_many(
+                request, exc, _("Too many login attempts. Please try again in %(minutes)d minutes.") % {"minutes": exc.minutes})
         user = authenticate(request, username=address, password=request.POST.get("password", "")) if address else None
         if user is not None:
             auth_login(request, user)
