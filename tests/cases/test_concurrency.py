@@ -1,38 +1,14 @@
 """Two people acting on one case at the same moment: exactly one wins, the other is told."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from tests.cases.conftest import WEST_POINT, category
+from tests.concurrency import race
 from tests.conftest import build_city
 from wenming.cases import services
 from wenming.cases.models import Case, CaseEvent, RoutingRule
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(*calls):
-    """Run the calls in threads released together; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # the loser's error is the result under test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.fixture

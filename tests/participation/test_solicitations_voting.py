@@ -1,13 +1,12 @@
 """Voting in a solicitation: during the window only, one vote per entry, N per person, final; results after closing."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.concurrency import race
 from tests.conftest import build_city
 from tests.participation.conftest import make_resident
 from tests.participation.suggestion_helpers import jpeg, media, no_limits  # noqa: F401
@@ -157,27 +156,6 @@ def test_entry_images_are_served_for_published_solicitations_only(client, city, 
 
 
 # At once
-
-
-def race(*calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # the refused votes are what the test looks at
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,13 +1,12 @@
 """Supports (+1): once per person, withdrawable while open; the threshold makes a reply due in working days."""
 
-import threading
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.concurrency import race
 from tests.conftest import build_city
 from tests.participation.conftest import make_resident
 from tests.participation.suggestion_helpers import configure, media, no_limits, suggest, topics  # noqa: F401
@@ -127,27 +126,6 @@ def test_a_hidden_suggestion_cannot_be_supported_by_url(login, published, neighb
 
 
 # Many people at once
-
-
-def race(*calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # the loser's error is what the test looks at
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
