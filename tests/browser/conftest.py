@@ -28,18 +28,24 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+def watched_page(browser, live_server, local=("data:",), **context_options):
+    """A page in a new context that records every request leaving the live server."""
+    context = browser.new_context(locale="zh-CN", **context_options)
     page = context.new_page()
     page.set_default_timeout(15000)
     page.outside_requests = []
     page.on(
         "request",
         lambda request: None
-        if request.url.startswith(live_server.url) or request.url.startswith("data:")
+        if request.url.startswith((live_server.url, *local))
         else page.outside_requests.append(request.url),
     )
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context, page = watched_page(browser, live_server, viewport={"width": 1280, "height": 860})
     yield page
     context.close()
 
@@ -47,17 +53,7 @@ def page(browser, live_server):
 @pytest.fixture
 def phone(browser, live_server):
     """A phone-sized page (390×844, touch) as the citizen portal is mostly used."""
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
-    )
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.outside_requests = []
-    page.on(
-        "request",
-        lambda request: None
-        if request.url.startswith(live_server.url) or request.url.startswith("data:") or request.url.startswith("blob:")
-        else page.outside_requests.append(request.url),
-    )
+    context, page = watched_page(browser, live_server, local=("data:", "blob:"), viewport={"width": 390, "height": 844},
+                                 device_scale_factor=2, is_mobile=True, has_touch=True)
     yield page
     context.close()

@@ -5,7 +5,8 @@ import io
 import pytest
 from PIL import Image
 
-from tests.conftest import PASSWORD, build_city
+from tests.browser.helpers import log_in
+from tests.conftest import build_city
 
 pytestmark = pytest.mark.browser
 
@@ -17,15 +18,6 @@ def live_world(transactional_db):
     city = build_city()
     RoutingRule.objects.create(category=Category.objects.get(kind="E", code="0501"), unit=city.units["D1"])
     return city
-
-
-def log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(live_server.url + "/office/")
 
 
 def photo_bytes():

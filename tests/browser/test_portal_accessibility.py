@@ -5,8 +5,8 @@ and the keyboard reaches the content first."""
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
+from tests.browser.helpers import log_in_as
 from tests.conftest import build_city
 
 pytestmark = pytest.mark.browser
@@ -61,12 +61,8 @@ def test_every_portal_page_passes_the_accessibility_rules(phone, live_server, li
 
 
 def test_a_residents_pages_pass_too_in_large_text(phone, live_server, live_world):
-    client = Client()
-    client.force_login(live_world.resident)
-    phone.context.add_cookies([
-        {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url},
-        {"name": "wm_large_text", "value": "1", "url": live_server.url},
-    ])
+    log_in_as(phone, live_server, live_world.resident)
+    phone.context.add_cookies([{"name": "wm_large_text", "value": "1", "url": live_server.url}])
     assert check(phone, live_server.url, RESIDENT_PAGES) == {}
     assert "large-text" in phone.evaluate("document.body.className")
 

@@ -7,7 +7,8 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import PASSWORD, build_city
+from tests.browser.helpers import log_in
+from tests.conftest import build_city
 
 pytestmark = pytest.mark.browser
 
@@ -15,15 +16,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def live_city(transactional_db):
     return build_city()
-
-
-def log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(live_server.url + "/office/")
 
 
 def test_a_questionnaire_with_a_conditional_question_is_built_answered_and_exported(phone, live_server, live_city, tmp_path):

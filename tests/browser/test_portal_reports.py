@@ -4,9 +4,9 @@ a duplicate, follow it, rate it and reopen it."""
 import io
 
 import pytest
-from django.test import Client
 from PIL import Image
 
+from tests.browser.helpers import log_in_as
 from tests.cases.test_photos import make_exif
 from tests.conftest import build_city
 from wenming.participation.models import Citizen
@@ -28,13 +28,6 @@ def live_world(transactional_db):
         Citizen.objects.create(user=user, nickname=name, phone=phone)
         setattr(city, username, user)
     return city
-
-
-def log_in_as(page, live_server, user):
-    """Reuse a server-side login: the portal's own login form has its own test."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
 
 
 def photo(lon=None, lat=None, size=(640, 480)):

@@ -6,10 +6,10 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
+from tests.browser.helpers import log_in_as
 from tests.browser.test_portal_accessibility import serious_violations
 from tests.conftest import build_city
 from tests.participation.conftest import make_resident
@@ -28,13 +28,6 @@ def live_city(transactional_db, settings, tmp_path):
     city.resident = make_resident("小王", "13900000001")
     city.neighbour = make_resident("老李", "13900000002")
     return city
-
-
-def log_in_as(page, live_server, user):
-    """Reuse a server-side login: the portal's login form has its own tests."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
 
 
 def shot(page, name):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.conftest import PASSWORD, build_city
+from tests.browser.helpers import log_in
+from tests.conftest import build_city
 
 pytestmark = pytest.mark.browser
 
@@ -10,14 +11,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def live_city(transactional_db):
     return build_city()
-
-
-def log_in(page, live_server, username):
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(live_server.url + "/office/")
 
 
 def test_the_login_page_speaks_chinese(page, live_server, live_city):
