@@ -1,13 +1,10 @@
 """随手拍 on a phone: report with a photo and a place, support an existing report instead of
 a duplicate, follow it, rate it and reopen it."""
 
-import io
-
 import pytest
-from PIL import Image
 
 from tests.browser.helpers import log_in_as
-from tests.cases.test_photos import make_exif
+from tests.cases.conftest import jpeg, jpeg_bytes
 from tests.conftest import build_city
 from wenming.participation.models import Citizen
 
@@ -31,16 +28,8 @@ def live_world(transactional_db):
 
 
 def photo(lon=None, lat=None, size=(640, 480)):
-    buffer = io.BytesIO()
-    params = {}
-    if lon is not None:
-        def dms(v):
-            d = int(v)
-            m = int((v - d) * 60)
-            return (d, m, round(((v - d) * 60 - m) * 60, 2))
-        params["exif"] = make_exif(lat=("N", dms(lat)), lon=("E", dms(lon)))
-    Image.new("RGB", size, (200, 180, 40)).save(buffer, "JPEG", **params)
-    return {"name": "problem.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
+    gps = (lon, lat) if lon is not None else None
+    return {"name": "problem.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes(size, (200, 180, 40), gps=gps)}
 
 
 def tap_map(page, lon, lat):
@@ -114,7 +103,7 @@ def test_a_resident_reports_supports_instead_of_a_duplicate_follows_rates_and_re
     # The office works on the resident's report; the resident follows it.
     cases.register(mine, live_world.users["campaign_admin"])
     mine = cases.accept(mine, live_world.users["department_handler"])
-    mine = cases.rectify(mine, live_world.users["department_handler"], note="已更换灯泡", photos=[reports_photo()])
+    mine = cases.rectify(mine, live_world.users["department_handler"], note="已更换灯泡", photos=[jpeg("after.jpg", (640, 480), (200, 180, 40))])
     cases.verify(mine, live_world.users["inspector"], passed=True)
     page.goto(live_server.url + f"/reports/{mine.number}/")
     assert len(page.locator("[data-testid=timeline] li").all()) >= 5
@@ -130,13 +119,6 @@ def test_a_resident_reports_supports_instead_of_a_duplicate_follows_rates_and_re
     mine.refresh_from_db()
     assert mine.status == "dispatched" and mine.satisfaction == "unsatisfied" and mine.reopen_count == 1
     assert page.outside_requests == []
-
-
-def reports_photo():
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    data = photo()
-    return SimpleUploadedFile("after.jpg", data["buffer"], content_type="image/jpeg")
 
 
 def test_a_fake_image_is_refused_in_the_browser_and_nothing_is_saved(phone, live_server, live_world):

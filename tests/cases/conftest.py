@@ -18,10 +18,27 @@ def category(code: str) -> Category:
     return Category.objects.get(kind=code[0], code=code[1:])
 
 
-def jpeg(name="photo.jpg", size=(64, 48), colour=(200, 30, 30)) -> SimpleUploadedFile:
+def jpeg_bytes(size=(64, 48), colour=(200, 30, 30), *, gps=None) -> bytes:
+    """A JPEG; ``gps=(lon, lat)`` writes the position in EXIF as a phone camera does (N/E, degrees-minutes-seconds)."""
+    params = {}
+    if gps is not None:
+        from tests.cases.test_photos import make_exif
+
+        lon, lat = gps
+        params["exif"] = make_exif(lat=("N", _dms(lat)), lon=("E", _dms(lon)))
     buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, "JPEG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+    Image.new("RGB", size, colour).save(buffer, "JPEG", **params)
+    return buffer.getvalue()
+
+
+def _dms(degrees: float) -> tuple:
+    d = int(degrees)
+    m = int((degrees - d) * 60)
+    return (d, m, round(((degrees - d) * 60 - m) * 60, 2))
+
+
+def jpeg(name="photo.jpg", size=(64, 48), colour=(200, 30, 30), *, gps=None) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, jpeg_bytes(size, colour, gps=gps), content_type="image/jpeg")
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from django.utils import timezone
 from PIL import Image
 
 from tests.cases.conftest import WEST_POINT, category, jpeg, world  # noqa: F401 (fixture)
-from tests.cases.test_photos import make_exif
 from wenming.cases import services as cases
 from wenming.cases.models import Attachment, Case, Notification
 from wenming.participation.models import Citizen, PointEntry, Support, TrackingCode
@@ -35,18 +34,6 @@ def form(**changes):
     }
     data.update(changes)
     return data
-
-
-def gps_jpeg(lon, lat):
-    def dms(value):
-        d = int(value)
-        m = int((value - d) * 60)
-        s = round(((value - d) * 60 - m) * 60, 2)
-        return (d, m, s)
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (80, 60), (10, 120, 40)).save(buffer, "JPEG", exif=make_exif(lat=("N", dms(lat)), lon=("E", dms(lon))))
-    return SimpleUploadedFile("gps.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
 def files_in(root: Path):
@@ -106,7 +93,7 @@ def test_a_resident_may_keep_name_and_phone_from_the_staff(client, world, reside
 
 
 def test_the_location_can_come_from_the_photo(client, world):  # noqa: F811
-    client.post("/report/", {**form(lon="", lat=""), "photos": [gps_jpeg(111.03, 40.03)]})
+    client.post("/report/", {**form(lon="", lat=""), "photos": [jpeg("gps.jpg", (80, 60), (10, 120, 40), gps=(111.03, 40.03))]})
     case = Case.objects.get()
     assert abs(case.lon - 111.03) < 1e-3 and abs(case.lat - 40.03) < 1e-3
 
@@ -353,7 +340,7 @@ def test_the_public_map_and_list_carry_no_personal_data(client, world, resident)
 
 def test_public_photos_have_no_metadata_and_redacted_ones_are_gone(client, world, resident):  # noqa: F811
     case = reports.submit(resident, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                          description="占道摆摊", client_key="r1", photos=[gps_jpeg(111.02, 40.02), jpeg()]).case
+                          description="占道摆摊", client_key="r1", photos=[jpeg("gps.jpg", (80, 60), (10, 120, 40), gps=(111.02, 40.02)), jpeg()]).case
     first, second = case.attachments.order_by("id")
     served = client.get(f"/reports/{case.number}/photos/{first.pk}/public.jpg")
     assert served.status_code == 200
