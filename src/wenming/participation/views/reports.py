@@ -162,28 +162,29 @@ def report_detail(request, number):
 @citizen_required
 @protection.rate_limited("rate")
 def report_rate(request, number):
-    case = get_object_or_404(Case, number=number, reporter=request.user)
-    try:
-        reports.rate(case, request.user, satisfied=request.POST.get("satisfied"), note=request.POST.get("note", ""),
-                     version=request.POST.get("version"))
-    except cases.CaseError as exc:
-        messages.error(request, exc.message)
-        return redirect("participation:report_detail", number=number)
-    messages.success(request, _("Thank you for rating the result."))
-    return redirect("participation:report_detail", number=number)
+    return _reporter_step(request, number, _("Thank you for rating the result."), lambda case: reports.rate(
+        case, request.user, satisfied=request.POST.get("satisfied"), note=request.POST.get("note", ""),
+        version=request.POST.get("version")))
 
 
 @require_POST
 @citizen_required
 @protection.rate_limited("rate")
 def report_reopen(request, number):
+    return _reporter_step(request, number, _("Your report was reopened; the responsible unit will deal with it again."),
+                          lambda case: reports.reopen(case, request.user, note=request.POST.get("note", ""),
+                                                      version=request.POST.get("version")))
+
+
+def _reporter_step(request, number, done: str, step):
+    """A step only the reporter takes on their own report; the outcome is told on the report's page."""
     case = get_object_or_404(Case, number=number, reporter=request.user)
     try:
-        reports.reopen(case, request.user, note=request.POST.get("note", ""), version=request.POST.get("version"))
+        step(case)
     except cases.CaseError as exc:
         messages.error(request, exc.message)
-        return redirect("participation:report_detail", number=number)
-    messages.success(request, _("Your report was reopened; the responsible unit will deal with it again."))
+    else:
+        messages.success(request, done)
     return redirect("participation:report_detail", number=number)
 
 

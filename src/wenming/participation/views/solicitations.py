@@ -212,36 +212,33 @@ def office_entry_add(request, pk):
 def office_entry_remove(request, pk, entry):
     solicitation = get_object_or_404(Solicitation, pk=pk)
     item = get_object_or_404(SolicitationEntry, pk=entry, solicitation=solicitation)
-    try:
-        service.remove_entry(item, request.user)
-    except PortalError as exc:
-        return _office_detail(request, solicitation, message=exc.message, status=exc.status)
-    messages.success(request, _("The entry is removed."))
-    return redirect("participation_office:solicitation_detail", pk=pk)
+    return _office_step(request, solicitation, _("The entry is removed."), lambda: service.remove_entry(item, request.user))
 
 
 @_manager
 @require_POST
 def office_publish(request, pk):
     solicitation = get_object_or_404(Solicitation, pk=pk)
-    try:
-        service.publish(solicitation, request.user)
-    except PortalError as exc:
-        return _office_detail(request, solicitation, message=exc.message, status=exc.status)
-    messages.success(request, _("The solicitation is published on the portal."))
-    return redirect("participation_office:solicitation_detail", pk=pk)
+    return _office_step(request, solicitation, _("The solicitation is published on the portal."),
+                        lambda: service.publish(solicitation, request.user))
 
 
 @_manager
 @require_POST
 def office_close(request, pk):
     solicitation = get_object_or_404(Solicitation, pk=pk)
+    return _office_step(request, solicitation, _("Voting is closed; the results are published."),
+                        lambda: service.close_early(solicitation, request.user))
+
+
+def _office_step(request, solicitation, done: str, step):
+    """Run one change; a refusal is shown on the solicitation's page with its status."""
     try:
-        service.close_early(solicitation, request.user)
+        step()
     except PortalError as exc:
         return _office_detail(request, solicitation, message=exc.message, status=exc.status)
-    messages.success(request, _("Voting is closed; the results are published."))
-    return redirect("participation_office:solicitation_detail", pk=pk)
+    messages.success(request, done)
+    return redirect("participation_office:solicitation_detail", pk=solicitation.pk)
 
 
 @_manager
