@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -40,6 +39,7 @@ from wenming.cases.models import (
 )
 from wenming.cases.photos import PhotoError, process_upload
 from wenming.cases.workcalendar import get_calendar
+from wenming.core.files import files_removed_on_failure
 from wenming.geo.measure import distance_m
 from wenming.org import lookup
 from wenming.org.models import STAFF_ROLES, Area, Role, Unit, UnitKind
@@ -275,14 +275,17 @@ class IntakeResult:
     duplicates: list = field(default_factory=list)
 
 
-def _next_number(kind: str, category: Category, now) -> str:
-    local = timezone.localtime(now)
-    prefix = f"{kind}{category.code}{local:%Y%m%d}"
+def next_serial(prefix: str) -> int:
+    """The next number in the sequence named ``prefix``; call inside the transaction that uses it."""
     CaseSequence.objects.bulk_create([CaseSequence(prefix=prefix)], ignore_conflicts=True)
     # The row lock (PostgreSQL) or the immediate transaction (SQLite) serialises writers.
     CaseSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
-    serial = CaseSequence.objects.select_for_update().get(prefix=prefix).last
-    return f"{prefix}{serial:04d}"
+    return CaseSequence.objects.select_for_update().get(prefix=prefix).last
+
+
+def _next_number(kind: str, category: Category, now) -> str:
+    prefix = f"{kind}{category.code}{timezone.localtime(now):%Y%m%d}"
+    return f"{prefix}{next_serial(prefix):04d}"
 
 
 def find_duplicates(category: Category, lon: float, lat: float, now=None, *, exclude=None) -> list[Case]:
@@ -386,7 +389,7 @@ def intake(
     chain = {a.level: areas[a.code] for a in location.chain}
     reporter = user if getattr(user, "is_authenticated", False) else None
     try:
-        with _files_removed_on_failure() as saved_files, transaction.atomic():
+        with files_removed_on_failure() as saved_files, transaction.atomic():
             case = Case(
                 number=_next_number(category.kind, category, now),
                 kind=category.kind,
@@ -461,18 +464,6 @@ def _attach(case, event, photo, stage, user, saved_files: list) -> Attachment:
         saved_files.append((attachment.image.storage, getattr(attachment, field_name).name))
     attachment.save()
     return attachment
-
-
-@contextmanager
-def _files_removed_on_failure():
-    """Files stored inside a transaction that fails are deleted again: no half-saved report."""
-    saved: list = []
-    try:
-        yield saved
-    except BaseException:
-        for storage, name in saved:
-            storage.delete(name)
-        raise
 
 
 def _record(case, actor: Actor, action, from_status, to_status, now, *, note="", data=None, public=True) -> CaseEvent:
@@ -700,7 +691,7 @@ def add_photos(case, user, *, photos, note="", version=None, now=None):
     processed = _processed(photos)
     if not processed:
         raise Invalid(_("Add at least one photo."), fields={"photos": _("required")})
-    with _files_removed_on_failure() as saved_files:
+    with files_removed_on_failure() as saved_files:
         with _change(case, user, "add_photos", version=version, now=now, saved_files=saved_files) as step:
             step.note = note
             step.photos = processed
@@ -738,7 +729,7 @@ def rectify(case, user, *, note, photos=(), version=None, now=None):
     processed = _processed(photos)
     if not processed:
         raise Invalid(_("Add at least one photo taken after the rectification."), fields={"photos": _("required")})
-    with _files_removed_on_failure() as saved_files:
+    with files_removed_on_failure() as saved_files:
         with _change(case, user, "rectify", version=version, now=now, saved_files=saved_files) as step:
             step.note = note
             step.to_status = Status.RECTIFIED

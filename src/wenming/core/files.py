@@ -1,4 +1,7 @@
-"""Serving stored images through views (after their checks), never straight from the media folder."""
+"""Stored files: served through views (after their checks), never straight from the media folder;
+and never left behind by a change that failed."""
+
+from contextlib import contextmanager
 
 from django.http import FileResponse, Http404
 
@@ -14,3 +17,16 @@ def image_response(field, cache_control: str, content_type: str = "image/jpeg") 
     response = FileResponse(handle, content_type=content_type)
     response["Cache-Control"] = cache_control
     return response
+
+
+@contextmanager
+def files_removed_on_failure():
+    """Yields a list for the (storage, name) of each file stored inside the block; if the block
+    fails (its transaction rolls back), those files are deleted again: nothing half-saved."""
+    saved: list = []
+    try:
+        yield saved
+    except BaseException:
+        for storage, name in saved:
+            storage.delete(name)
+        raise

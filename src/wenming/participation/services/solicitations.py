@@ -30,6 +30,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from wenming.cases.photos import PhotoError, process_upload
+from wenming.core.files import files_removed_on_failure
 from wenming.participation.access import citizen_for, is_campaign_admin
 from wenming.participation.models import Citizen, Solicitation, SolicitationEntry, Vote
 from wenming.participation.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -244,22 +245,16 @@ def add_entry(solicitation, user, *, title: str, image, author_name: str = "", d
             problems["image"] = exc.message
     if problems:
         raise Invalid(_("The entry cannot be added: %s") % "; ".join(problems.values()), fields=problems)
-    saved: list = []
-    try:
-        with _locked(solicitation) as row:
-            if voting_started(row, now):
-                raise Conflict(_("Voting has opened: entries can no longer be added or removed."))
-            order = (row.entries.order_by("-order").values_list("order", flat=True).first() or 0) + 1
-            entry = SolicitationEntry(solicitation=row, title=title, author_name=author_name,
-                                      description=description, order=order)
-            for field_name, content in (("image", processed.public), ("thumbnail", processed.thumbnail)):
-                getattr(entry, field_name).save(content.name, content, save=False)
-                saved.append((entry.image.storage, getattr(entry, field_name).name))
-            entry.save()
-    except BaseException:
-        for storage, name in saved:
-            storage.delete(name)
-        raise
+    with files_removed_on_failure() as saved, _locked(solicitation) as row:
+        if voting_started(row, now):
+            raise Conflict(_("Voting has opened: entries can no longer be added or removed."))
+        order = (row.entries.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+        entry = SolicitationEntry(solicitation=row, title=title, author_name=author_name,
+                                  description=description, order=order)
+        for field_name, content in (("image", processed.public), ("thumbnail", processed.thumbnail)):
+            getattr(entry, field_name).save(content.name, content, save=False)
+            saved.append((entry.image.storage, getattr(entry, field_name).name))
+        entry.save()
     return entry
 
 

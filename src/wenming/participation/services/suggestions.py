@@ -29,10 +29,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.cases import notify
-from wenming.cases.models import CaseSequence, Notification, TimeUnit
+from wenming.cases.models import Notification, TimeUnit
 from wenming.cases.photos import PhotoError, process_upload
 from wenming.cases.routing import dispatching_office
+from wenming.cases.services import next_serial
 from wenming.cases.workcalendar import get_calendar
+from wenming.core.files import files_removed_on_failure
 from wenming.org import lookup
 from wenming.org.models import Area, AreaLevel, Role, UnitKind
 from wenming.org.scope import acting_membership, visible
@@ -138,23 +140,7 @@ def similar(text: str, *, topic=None, limit: int = 5, exclude=None) -> list[Sugg
 def _next_number(now) -> str:
     """JY + local date + a 4-digit serial, from the same sequence table as case numbers."""
     prefix = f"JY{timezone.localtime(now):%Y%m%d}"
-    CaseSequence.objects.bulk_create([CaseSequence(prefix=prefix)], ignore_conflicts=True)
-    # The row lock (PostgreSQL) or the immediate transaction (SQLite) serialises writers.
-    CaseSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
-    serial = CaseSequence.objects.select_for_update().get(prefix=prefix).last
-    return f"{prefix}{serial:04d}"
-
-
-@contextmanager
-def _files_removed_on_failure():
-    """Files stored inside a transaction that fails are deleted again: nothing half-saved."""
-    saved: list = []
-    try:
-        yield saved
-    except BaseException:
-        for storage, name in saved:
-            storage.delete(name)
-        raise
+    return f"{prefix}{next_serial(prefix):04d}"
 
 
 def _active_citizen(user):
@@ -238,7 +224,7 @@ def submit(user, *, topic, title: str, body: str, lon=None, lat=None, photos=(),
 
     area = Area.objects.get(code=location.deepest.code) if location else None
     settings = PortalSettings.get()
-    with _files_removed_on_failure() as saved_files, transaction.atomic():
+    with files_removed_on_failure() as saved_files, transaction.atomic():
         suggestion = Suggestion.objects.create(
             number=_next_number(now),
             topic=topic,
