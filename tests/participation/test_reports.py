@@ -36,6 +36,12 @@ def form(**changes):
     return data
 
 
+def filed(user, *, key, description="占道摆摊", photos=()):
+    """A stall on the pavement reported through the portal's service (at WEST_POINT, 占道经营)."""
+    return reports.submit(user, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
+                          description=description, client_key=key, photos=photos).case
+
+
 def files_in(root: Path):
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
@@ -168,8 +174,7 @@ def test_the_form_is_protected_by_csrf(world):  # noqa: F811
 
 
 def test_nearby_open_reports_of_the_same_kind_are_offered(client, world, neighbour):  # noqa: F811
-    existing = reports.submit(neighbour, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                              description="占道摆摊", client_key="n1").case
+    existing = filed(neighbour, key="n1")
     near = client.get("/report/nearby/", {"category": category("E0501").pk, "lon": WEST_POINT[0] + 0.0002, "lat": WEST_POINT[1]})
     assert existing.number in near.content.decode()
     other_kind = client.get("/report/nearby/", {"category": category("C0102").pk, "lon": WEST_POINT[0], "lat": WEST_POINT[1]})
@@ -180,8 +185,7 @@ def test_nearby_open_reports_of_the_same_kind_are_offered(client, world, neighbo
 
 
 def test_a_hidden_report_is_not_offered_nor_listed(client, world, neighbour):  # noqa: F811
-    case = reports.submit(neighbour, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                          description="占道摆摊", client_key="n1").case
+    case = filed(neighbour, key="n1")
     cases.hide(case, world.users["campaign_admin"], note="含有他人信息")
     assert case.number not in client.get("/report/nearby/", {"category": category("E0501").pk, "lon": WEST_POINT[0], "lat": WEST_POINT[1]}).content.decode()
     assert case.number not in client.get("/reports/").content.decode()
@@ -193,8 +197,7 @@ def test_a_hidden_report_is_not_offered_nor_listed(client, world, neighbour):  #
 
 
 def test_a_resident_supports_once_and_not_their_own_report(client, world, resident, neighbour):  # noqa: F811
-    case = reports.submit(neighbour, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                          description="占道摆摊", client_key="n1").case
+    case = filed(neighbour, key="n1")
     client.force_login(resident)
     assert client.post(f"/reports/{case.number}/support/").status_code == 302
     assert client.post(f"/reports/{case.number}/support/", HTTP_HX_REQUEST="true").status_code == 200
@@ -205,16 +208,14 @@ def test_a_resident_supports_once_and_not_their_own_report(client, world, reside
 
 
 def test_support_needs_an_account(client, world, neighbour):  # noqa: F811
-    case = reports.submit(neighbour, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                          description="占道摆摊", client_key="n1").case
+    case = filed(neighbour, key="n1")
     response = client.post(f"/reports/{case.number}/support/")
     assert response.status_code == 302 and "/login/" in response.url
     assert not Support.objects.exists()
 
 
 def test_points_for_a_valid_report_and_for_supporting_it(world, resident, neighbour):  # noqa: F811
-    case = reports.submit(neighbour, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                          description="占道摆摊", client_key="n1").case
+    case = filed(neighbour, key="n1")
     reports.support(resident, case)
     assert not PointEntry.objects.exists()  # nothing before the office accepts it
     cases.register(case, world.users["campaign_admin"])
@@ -225,8 +226,7 @@ def test_points_for_a_valid_report_and_for_supporting_it(world, resident, neighb
 
 
 def test_a_rejected_report_earns_no_points(world, neighbour):  # noqa: F811
-    case = reports.submit(neighbour, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                          description="测试", client_key="n1").case
+    case = filed(neighbour, key="n1", description="测试")
     cases.reject(case, world.users["campaign_admin"], note="不属于城市管理问题")
     assert Citizen.objects.get(user=neighbour).points == 0
 
@@ -236,8 +236,7 @@ def test_a_rejected_report_earns_no_points(world, neighbour):  # noqa: F811
 
 
 def test_the_reporter_follows_the_steps_in_plain_words_with_unit_and_deadline(client, english, world, resident):  # noqa: F811
-    case = reports.submit(resident, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                          description="占道摆摊", client_key="r1").case
+    case = filed(resident, key="r1")
     cases.register(case, world.users["campaign_admin"])  # the routing rule dispatches to 市城管局
     client.force_login(resident)
     page = client.get(f"/reports/{case.number}/").content.decode()
@@ -247,8 +246,7 @@ def test_the_reporter_follows_the_steps_in_plain_words_with_unit_and_deadline(cl
 
 
 def test_after_closing_the_reporter_sees_after_photos_and_rates_the_result(client, world, resident):  # noqa: F811
-    case = reports.submit(resident, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                          description="占道摆摊", client_key="r1").case
+    case = filed(resident, key="r1")
     close(case, world)
     client.force_login(resident)
     page = client.get(f"/reports/{case.number}/").content.decode()
@@ -260,8 +258,7 @@ def test_after_closing_the_reporter_sees_after_photos_and_rates_the_result(clien
 
 
 def test_a_rating_without_an_answer_changes_nothing(client, world, resident):  # noqa: F811
-    case = close(reports.submit(resident, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                                description="占道摆摊", client_key="r1").case, world)
+    case = close(filed(resident, key="r1"), world)
     client.force_login(resident)
     client.post(f"/reports/{case.number}/rate/", {"satisfied": "maybe"})
     case.refresh_from_db()
@@ -269,8 +266,7 @@ def test_a_rating_without_an_answer_changes_nothing(client, world, resident):  #
 
 
 def test_the_reporter_reopens_within_seven_days_with_a_reason(client, world, resident):  # noqa: F811
-    case = close(reports.submit(resident, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                                description="占道摆摊", client_key="r1").case, world)
+    case = close(filed(resident, key="r1"), world)
     client.force_login(resident)
     client.post(f"/reports/{case.number}/reopen/", {"note": ""})
     case.refresh_from_db()
@@ -281,8 +277,7 @@ def test_the_reporter_reopens_within_seven_days_with_a_reason(client, world, res
 
 
 def test_reopening_after_seven_days_is_refused(client, world, resident):  # noqa: F811
-    case = close(reports.submit(resident, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                                description="占道摆摊", client_key="r1").case, world)
+    case = close(filed(resident, key="r1"), world)
     Case.objects.filter(pk=case.pk).update(closed_at=timezone.now() - timedelta(days=8))
     client.force_login(resident)
     assert 'data-testid="reopen"' not in client.get(f"/reports/{case.number}/").content.decode()
@@ -292,16 +287,14 @@ def test_reopening_after_seven_days_is_refused(client, world, resident):  # noqa
 
 
 def test_someone_else_cannot_rate_or_reopen(client, world, resident, neighbour):  # noqa: F811
-    case = close(reports.submit(resident, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                                description="占道摆摊", client_key="r1").case, world)
+    case = close(filed(resident, key="r1"), world)
     client.force_login(neighbour)
     assert client.post(f"/reports/{case.number}/rate/", {"satisfied": "0"}).status_code == 404
     assert client.post(f"/reports/{case.number}/reopen/", {"note": "x"}).status_code == 404
 
 
 def test_supporters_hear_when_the_problem_is_dealt_with(world, resident, neighbour):  # noqa: F811
-    case = reports.submit(neighbour, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                          description="占道摆摊", client_key="n1").case
+    case = filed(neighbour, key="n1")
     reports.support(resident, case)
     close(case, world)
     assert Notification.objects.filter(user=resident, case=case).exists()
@@ -327,8 +320,7 @@ def test_the_tracking_code_opens_an_anonymous_report_in_another_browser(client, 
 
 
 def test_the_public_map_and_list_carry_no_personal_data(client, world, resident):  # noqa: F811
-    case = reports.submit(resident, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                          description="卖水果的摊位挡住了盲道", client_key="r1", photos=[jpeg()]).case
+    case = filed(resident, key="r1", description="卖水果的摊位挡住了盲道", photos=[jpeg()])
     data = json.loads(client.get("/reports.geojson").content)
     assert [f["properties"]["number"] for f in data["features"]] == [case.number]
     text = json.dumps(data, ensure_ascii=False)
@@ -339,8 +331,7 @@ def test_the_public_map_and_list_carry_no_personal_data(client, world, resident)
 
 
 def test_public_photos_have_no_metadata_and_redacted_ones_are_gone(client, world, resident):  # noqa: F811
-    case = reports.submit(resident, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                          description="占道摆摊", client_key="r1", photos=[jpeg("gps.jpg", (80, 60), (10, 120, 40), gps=(111.02, 40.02)), jpeg()]).case
+    case = filed(resident, key="r1", photos=[jpeg("gps.jpg", (80, 60), (10, 120, 40), gps=(111.02, 40.02)), jpeg()])
     first, second = case.attachments.order_by("id")
     served = client.get(f"/reports/{case.number}/photos/{first.pk}/public.jpg")
     assert served.status_code == 200
@@ -359,17 +350,14 @@ def test_public_area_outlines_stop_at_streets(client, world):  # noqa: F811
 
 
 def test_the_author_of_a_merged_report_supports_the_one_kept(world, resident, neighbour):  # noqa: F811
-    kept = reports.submit(neighbour, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                          description="占道摆摊", client_key="n1").case
-    duplicate = reports.submit(resident, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                               description="又有人摆摊", client_key="r1").case
+    kept = filed(neighbour, key="n1")
+    duplicate = filed(resident, key="r1", description="又有人摆摊")
     cases.merge(duplicate, world.users["campaign_admin"], into=kept.number)
     assert list(Support.objects.filter(case=kept).values_list("user", flat=True)) == [resident.pk]
 
 
 def test_a_photo_gone_from_disk_is_not_found_rather_than_an_error(client, world, resident, login):  # noqa: F811
-    case = reports.submit(resident, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                          description="占道摆摊", client_key="r1", photos=[jpeg()]).case
+    case = filed(resident, key="r1", photos=[jpeg()])
     photo = case.attachments.get()
     Path(photo.public_image.path).unlink()
     Path(photo.image.path).unlink()
