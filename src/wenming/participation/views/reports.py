@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from wenming.cases import services as cases
-from wenming.cases.models import ACTIVE_STATUSES, Case, Category
+from wenming.cases.models import ACTIVE_STATUSES, Case, Category, Stage, Status
 from wenming.core.files import image_response
 from wenming.org.models import Area, AreaLevel
 from wenming.participation import protection
@@ -141,12 +141,13 @@ def report_detail(request, number):
         case = get_object_or_404(reports.public_cases().select_related("category", "assigned_unit", "district", "street"), number=number)
         own = False
     user = request.user
+    photos = list(reports.public_photos(case))
     context = {
         "case": case,
         "own": own,
         "steps": reports.progress(case),
-        "before": [p for p in reports.public_photos(case) if p.stage == "before"],
-        "after": [p for p in reports.public_photos(case) if p.stage == "after"],
+        "before": [p for p in photos if p.stage == Stage.BEFORE],
+        "after": [p for p in photos if p.stage == Stage.AFTER],
         "supports": reports.support_count(case),
         "supported": user.is_authenticated and Support.objects.filter(case=case, user=user).exists(),
         "open_for_support": case.status in ACTIVE_STATUSES and not case.hidden and not (user.is_authenticated and case.reporter_id == user.pk),
@@ -233,6 +234,7 @@ def reports_geojson(request):
     """Public points: number, kind, status and place only; no names, phones or descriptions."""
     rows = reports.public_cases().filter(status__in=[*ACTIVE_STATUSES, *reports.FINISHED_FOR_CITIZENS]) \
         .order_by("-created_at").values_list("number", "lon", "lat", "status", "category__plain_name", "category__name")[:5000]
+    labels = dict(Status.choices)
     features = [
         {
             "type": "Feature",
@@ -241,7 +243,7 @@ def reports_geojson(request):
                 "number": number,
                 "category": plain or name,
                 "status": status,
-                "status_label": str(dict(Case._meta.get_field("status").choices).get(status, status)),
+                "status_label": str(labels.get(status, status)),
                 "overdue": False,
                 "url": reverse("participation:report_detail", args=[number]),
             },
