@@ -199,12 +199,9 @@ def progress(case: Case) -> list[ProgressStep]:
     return steps
 
 
-def can_rate(case: Case, user) -> bool:
-    return "evaluate" in cases.allowed_actions(case, user) if user.is_authenticated and case.reporter_id == user.pk else False
-
-
-def can_reopen(case: Case, user) -> bool:
-    return "reopen" in cases.allowed_actions(case, user) if user.is_authenticated and case.reporter_id == user.pk else False
+def reporter_actions(case: Case, user) -> list[str]:
+    """What the reporter may do now (rate: "evaluate", "reopen"); nothing for anyone else."""
+    return cases.allowed_actions(case, user) if user.is_authenticated and case.reporter_id == user.pk else []
 
 
 def rate(case: Case, user, *, satisfied, note="", version=None) -> Case:

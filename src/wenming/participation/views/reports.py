@@ -142,6 +142,7 @@ def report_detail(request, number):
         own = False
     user = request.user
     photos = list(reports.public_photos(case))
+    actions = reports.reporter_actions(case, user)
     context = {
         "case": case,
         "own": own,
@@ -151,8 +152,8 @@ def report_detail(request, number):
         "supports": reports.support_count(case),
         "supported": user.is_authenticated and Support.objects.filter(case=case, user=user).exists(),
         "open_for_support": case.status in ACTIVE_STATUSES and not case.hidden and not (user.is_authenticated and case.reporter_id == user.pk),
-        "can_rate": reports.can_rate(case, user),
-        "can_reopen": reports.can_reopen(case, user),
+        "can_rate": "evaluate" in actions,
+        "can_reopen": "reopen" in actions,
         "reopen_days": cases.REOPEN_DAYS,
         "time_left": cases.time_left(case),
     }
