@@ -13,6 +13,7 @@ import shapely
 from django.utils.translation import gettext as _
 
 from wenming.geo import network as nw
+from wenming.geo.errors import CoverageError
 from wenming.geo.measure import area_m2
 
 #: A strip of grass thinner than this (2 × area / perimeter) is a verge, not green space.
@@ -25,7 +26,7 @@ NOT_FOR_WALKING = {"no", "private"}
 WALKING_ALLOWED = {"yes", "designated", "permissive"}
 
 
-class OsmError(ValueError):
+class OsmError(CoverageError):
     """The file cannot be used; the message says why, for a person."""
 
 
