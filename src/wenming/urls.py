@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("office/org/", include("wenming.org.urls")),
     path("office/cases/", include("wenming.cases.urls")),
+    path("office/coverage/", include("wenming.geo.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("wenming.open311.urls")),
     path("office/participation/", include("wenming.participation.office_urls")),

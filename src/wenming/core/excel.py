@@ -14,8 +14,21 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def workbook_bytes(title: str, headers: list[str], rows) -> bytes:
+    return workbook_sheets([(title, headers, rows)])
+
+
+def workbook_sheets(sheets) -> bytes:
+    """One workbook of several sheets, each given as (title, headers, rows)."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31])
+    for title, headers, rows in sheets:
+        _write_sheet(book, title, headers, rows)
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_sheet(book, title: str, headers: list[str], rows) -> None:
+    sheet = book.create_sheet(title=str(title)[:31])
     widths = [max(8, len(str(h)) * 2 + 2) for h in headers]
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = min(width, 60)
@@ -30,9 +43,6 @@ def workbook_bytes(title: str, headers: list[str], rows) -> bytes:
     for row in rows:
         sheet.append([_text_cell(sheet, cell) if isinstance(cell, str) and cell.startswith("=") else cell
                       for cell in map(_cell, row)])
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _cell(value):
@@ -54,8 +64,13 @@ def _text_cell(sheet, text: str) -> WriteOnlyCell:
 
 
 def xlsx_response(basename: str, headers: list[str], rows) -> HttpResponse:
+    return xlsx_file_response(basename, workbook_bytes(basename, headers, rows))
+
+
+def xlsx_file_response(basename: str, data: bytes) -> HttpResponse:
+    """A workbook as a download named after ``basename`` and the local time."""
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     filename = f"{basename}-{stamp}.xlsx"
-    response = HttpResponse(workbook_bytes(basename, headers, rows), content_type=XLSX)
+    response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

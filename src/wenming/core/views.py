@@ -6,6 +6,7 @@ from wenming.cases import services as case_services
 from wenming.cases.filters import queue_counts
 from wenming.cases.models import Case
 from wenming.cases.workcalendar import get_calendar
+from wenming.geo.services.results import city_figures
 from wenming.org.access import back_office
 from wenming.org.models import Area, AreaLevel, Membership, Unit
 from wenming.org.scope import visible
@@ -26,5 +27,6 @@ def dashboard(request):
             "area_counts": counts,
             "unit_count": visible(request.user, Unit.objects.all()).count(),
             "people_count": visible(request.user, Membership.objects.filter(is_active=True)).values("user").distinct().count(),
+            "coverage": city_figures(),
         },
     )

@@ -509,6 +509,7 @@ REFERENCE_MODELS = {
     "cases": ["category", "routingrule", "holiday", "calendaryear"],
     "open311": ["clientapp", "serviceattribute"],
     "participation": ["pointrule", "portalsettings", "suggestiontopic", "pointentry"],
+    "geo": ["coveragerule", "dataset", "run"],
 }
 
 
