@@ -38,17 +38,23 @@ class Sources:
     nodes: np.ndarray
     offsets: np.ndarray
     facility: np.ndarray  # index of the facility each entry belongs to
+    # The segment each entry's facility is reached from and how far along it
+    # (from its u end) the facility's foot lies: an origin on that same segment
+    # walks straight along it, not round by one of its ends.
+    edge: np.ndarray | None = None
+    along: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.nodes)
 
     def subset(self, facilities: np.ndarray) -> "Sources":
         keep = np.isin(self.facility, facilities)
-        return Sources(self.nodes[keep], self.offsets[keep], self.facility[keep])
+        return Sources(self.nodes[keep], self.offsets[keep], self.facility[keep],
+                       None if self.edge is None else self.edge[keep], None if self.along is None else self.along[keep])
 
     def shifted(self, extra: np.ndarray) -> "Sources":
         """The same entries, each facility's offsets raised by extra[facility]."""
-        return Sources(self.nodes, self.offsets + extra[self.facility], self.facility)
+        return Sources(self.nodes, self.offsets + extra[self.facility], self.facility, self.edge, self.along)
 
 
 def sample_land(polygons, cell: float, weights=None) -> Origins:
@@ -91,7 +97,7 @@ def point_sources(network: Network, x, y) -> Sources:
     snap = network.snap(x, y)
     nodes, offsets = network.facility_sources(snap)
     facility = np.tile(np.arange(len(snap.edge)), 2)
-    return Sources(nodes, offsets, facility)
+    return Sources(nodes, offsets, facility, np.tile(snap.edge, 2), np.tile(snap.along, 2))
 
 
 def polygon_sources(network: Network, polygons, gap: float, *, step: float = 20.0) -> Sources:
@@ -101,7 +107,7 @@ def polygon_sources(network: Network, polygons, gap: float, *, step: float = 20.
     segments near the outline are looked at: a walk into the park crosses it.
     """
     polygons = np.asarray(polygons, dtype=object)
-    empty = Sources(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64))
+    empty = Sources(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     if len(polygons) == 0 or network.edge_count == 0:
         return empty
     outline = shapely.segmentize(shapely.boundary(polygons), step)
@@ -128,9 +134,18 @@ def polygon_sources(network: Network, polygons, gap: float, *, step: float = 20.
     on_street = ends[:, 0, :]
     distance = shapely.length(links)
     along = network._along(edge, on_street[:, 0], on_street[:, 1])
+    # A segment that runs into the park has no single nearest point: it is
+    # entered wherever it crosses the outline, from either end.
+    crossing = np.flatnonzero(distance == 0)
+    if len(crossing):
+        inside = shapely.intersection(segments[crossing], polygons[park[crossing]])
+        points, row = shapely.get_coordinates(inside, return_index=True)
+        park, edge = np.concatenate([park, park[crossing[row]]]), np.concatenate([edge, edge[crossing[row]]])
+        distance = np.concatenate([distance, np.zeros(len(row))])
+        along = np.concatenate([along, network._along(edge[len(along):], points[:, 0], points[:, 1])])
     snap = Snap(edge, distance, along, network.length[edge] - along)
     nodes, offsets = network.facility_sources(snap)
-    return Sources(nodes, offsets, np.tile(park, 2))
+    return Sources(nodes, offsets, np.tile(park, 2), np.tile(edge, 2), np.tile(along, 2))
 
 
 def entrances_of(polygons, x, y, tolerance: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
@@ -138,7 +153,8 @@ def entrances_of(polygons, x, y, tolerance: float = 10.0) -> tuple[np.ndarray, n
     polygons = np.asarray(polygons, dtype=object)
     if len(polygons) == 0 or len(x) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    tree = shapely.STRtree(polygons)
+    # The outline, not the polygon: a door inside the park (a museum's) is no way into it.
+    tree = shapely.STRtree(shapely.boundary(polygons))
     point, polygon = tree.query(shapely.points(x, y), predicate="dwithin", distance=tolerance)
     return point, polygon
 
@@ -147,7 +163,34 @@ def walking_distance(network: Network, origin_snap: Snap, sources: Sources, limi
                      max_access: float) -> np.ndarray:
     """Each origin's walking distance to the nearest source, inf beyond ``limit``: one pass."""
     node_distance = network.distances_from(sources.nodes, sources.offsets, limit)
-    return network.origin_distances(origin_snap, node_distance, max_access=max_access)
+    d = network.origin_distances(origin_snap, node_distance, max_access=max_access)
+    along_own = _along_own_segment(network, origin_snap, sources)
+    along_own[origin_snap.distance > max_access] = np.inf
+    return np.minimum(d, along_own)
+
+
+def _along_own_segment(network: Network, origin_snap: Snap, sources: Sources) -> np.ndarray:
+    """Walks that never leave the origin's segment: to a facility reached from
+    that same segment, straight along it (the search over nodes misses these)."""
+    n = len(origin_snap.edge)
+    best = np.full(n, np.inf)
+    if n == 0 or len(sources) == 0 or sources.edge is None or sources.along is None:
+        return best
+    edge, along = np.asarray(sources.edge, np.int64), np.asarray(sources.along, float)
+    length = network.length[edge]
+    # What is still to go from the facility's foot: the entry's offset less the stretch from its node.
+    start = sources.offsets - np.where(sources.nodes == network.u[edge], along, length - along)
+    order = np.argsort(edge, kind="stable")
+    edge, along, start = edge[order], along[order], start[order]
+    lo = np.searchsorted(edge, origin_snap.edge, "left")
+    count = np.searchsorted(edge, origin_snap.edge, "right") - lo
+    if count.sum() == 0:
+        return best
+    rows = np.repeat(np.arange(n), count)
+    entry = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(count.sum())
+    d = origin_snap.distance[rows] + np.abs(origin_snap.along[rows] - along[entry]) + start[entry]
+    np.minimum.at(best, rows, d)
+    return best
 
 
 def tiered_distance(network: Network, origin_snap: Snap, sources: Sources, radius_of: np.ndarray,

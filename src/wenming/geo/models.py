@@ -27,7 +27,8 @@ GREEN_KINDS = (FeatureKind.PARK, FeatureKind.GARDEN, FeatureKind.PLAYGROUND, Fea
 #: A city list that provides one kind of a group replaces the whole group from
 #: OpenStreetMap: the city's own park register is complete, OSM's tags are not.
 PRECEDENCE_GROUPS = (
-    GREEN_KINDS + (FeatureKind.ENTRANCE,),
+    GREEN_KINDS,
+    (FeatureKind.ENTRANCE,),
     (FeatureKind.TOILET,),
     (FeatureKind.BIN,),
     (FeatureKind.RESIDENTIAL,),

@@ -68,8 +68,14 @@ def _walkable(tags) -> str | None:
 
 
 def _area_kind(tags) -> str | None:
-    if tags.get("access", "") in NOT_FOR_WALKING:
+    kind = _area_kind_of(tags)
+    # Private green space serves nobody else; private land (a gated compound) is still lived on.
+    if kind in ("park", "garden", "playground", "green") and tags.get("access", "") in NOT_FOR_WALKING:
         return None
+    return kind
+
+
+def _area_kind_of(tags) -> str | None:
     leisure, landuse = tags.get("leisure", ""), tags.get("landuse", "")
     if leisure == "park":
         return "park"

@@ -223,14 +223,16 @@ def _park_sources(network, geometries, entrances, parameters) -> compute.Sources
         point, park = compute.entrances_of(geometries, ex, ey)
         if len(point):
             gates = compute.point_sources(network, ex[point], ey[point])
-            parts.append(compute.Sources(gates.nodes, gates.offsets, np.tile(park, 2)))
+            parts.append(compute.Sources(gates.nodes, gates.offsets, np.tile(park, 2), gates.edge, gates.along))
             with_entrance[park] = True
     polygonal = np.flatnonzero(~with_entrance)
     if len(polygonal):
         open_sides = compute.polygon_sources(network, geometries[polygonal], parameters["entrance_gap_m"])
-        parts.append(compute.Sources(open_sides.nodes, open_sides.offsets, polygonal[open_sides.facility]))
+        parts.append(compute.Sources(open_sides.nodes, open_sides.offsets, polygonal[open_sides.facility],
+                                     open_sides.edge, open_sides.along))
     return compute.Sources(np.concatenate([p.nodes for p in parts]), np.concatenate([p.offsets for p in parts]),
-                           np.concatenate([p.facility for p in parts]))
+                           np.concatenate([p.facility for p in parts]), np.concatenate([p.edge for p in parts]),
+                           np.concatenate([p.along for p in parts]))
 
 
 # -- toilets -------------------------------------------------------------------

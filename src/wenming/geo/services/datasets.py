@@ -11,6 +11,7 @@ import math
 
 import shapely
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from shapely import affinity
 from shapely.geometry import shape
@@ -22,7 +23,7 @@ from wenming.geo.crs import geometry_gcj02_to_wgs84
 from wenming.geo.errors import CoverageError
 from wenming.geo.geometry import to_geojson
 from wenming.geo.measure import area_m2
-from wenming.geo.models import PRECEDENCE_GROUPS, DataSource, Dataset, Feature, FeatureKind
+from wenming.geo.models import GREEN_KINDS, PRECEDENCE_GROUPS, DataSource, Dataset, Feature, FeatureKind
 from wenming.org.models import Area, AreaLevel
 from wenming.org.services import ImportRejected, Problem
 
@@ -217,28 +218,35 @@ def _table_rows(path, kind):
         try:
             lon = float(row.get("lon") if row.get("lon") not in (None, "") else row.get("经度"))
             lat = float(row.get("lat") if row.get("lat") not in (None, "") else row.get("纬度"))
+            if not (math.isfinite(lon) and math.isfinite(lat)):
+                raise ValueError(lon)
         except (TypeError, ValueError):
             why.append(_("lon and lat must be numbers in degrees"))
             lon = lat = None
-        area = row.get("area_m2") or row.get("面积")
-        population = None
         if why:
             problems.extend(Problem(where, name or ref, w) for w in why)
             continue
-        geom = shapely.Point(lon, lat)
-        if area not in (None, ""):
-            # A pocket park listed as a point: its area decides its tier.
-            try:
-                geom = _point_with_area(geom, float(area))
-            except ValueError:
-                problems.append(Problem(where, name or ref, _("the area must be a number of square metres")))
-                continue
-        rows.append((where, ref, row_kind, name, geom, population))
+        geom, why = _sized(row_kind, shapely.Point(lon, lat), row.get("area_m2") or row.get("面积"))
+        if why:
+            problems.append(Problem(where, name or ref, why))
+            continue
+        rows.append((where, ref, row_kind, name, geom, None))
     return rows, problems
 
 
+def _sized(kind, geom, area):
+    """Green space listed as a point becomes a circle of its stated area: the
+    area decides its tier, so it is required."""
+    if geom.geom_type != "Point" or kind not in GREEN_KINDS:
+        return geom, None
+    try:
+        return _point_with_area(geom, float(area)), None
+    except (TypeError, ValueError):
+        return None, _("green space listed as a point needs its area in square metres (area_m2)")
+
+
 def _point_with_area(point, area):
-    if area <= 0:
+    if not math.isfinite(area) or area <= 0:
         raise ValueError(area)
     # A circle of that area around the point, in degrees at this latitude.
     radius_m = math.sqrt(area / math.pi)
@@ -271,6 +279,10 @@ def _geojson_rows(path, kind):
             geom = shape(feature.get("geometry"))
         except (ValueError, TypeError, KeyError, AttributeError, IndexError, shapely.errors.GEOSException):
             problems.append(Problem(where, name or ref, _("the geometry cannot be read")))
+            continue
+        geom, why = _sized(row_kind, geom, props.get("area_m2") or props.get("面积"))
+        if why:
+            problems.append(Problem(where, name or ref, why))
             continue
         population = props.get("population") or props.get("人口")
         rows.append((where, ref, row_kind, name, geom, population))
@@ -307,14 +319,26 @@ def features_in_use(network: Dataset) -> tuple[dict[str, list[Feature]], list[Da
     """The features a run measures with, by kind: the city's lists where they
     hold a kind's group, OpenStreetMap (or generated) features otherwise."""
     city_lists = list(Dataset.objects.filter(source=DataSource.CITY, is_current=True))
+    # Each kind from the newest list that holds it: a newer list of toilets
+    # replaces the toilets of an older list that also held bins.
+    newest: dict[str, Dataset] = {}
+    for dataset in city_lists:  # newest first
+        for kind in dataset.counts:
+            newest.setdefault(kind, dataset)
     used = [network]
     by_kind: dict[str, list[Feature]] = {k: [] for k in FeatureKind.values}
     for group in PRECEDENCE_GROUPS:
-        lists = [d for d in city_lists if set(d.counts) & set(group)]
-        sources = lists or [network]
+        held = {kind: newest[kind] for kind in group if kind in newest}
+        if held:
+            wanted = Q()
+            for kind, dataset in held.items():
+                wanted |= Q(dataset=dataset, kind=kind)
+        else:
+            wanted = Q(dataset=network, kind__in=group)
+        sources = [d for d in city_lists if set(d.counts) & set(group)] or [network]
         for dataset in sources:
             if dataset not in used:
                 used.append(dataset)
-        for feature in Feature.objects.filter(dataset__in=sources, kind__in=group).order_by("id"):
+        for feature in Feature.objects.filter(wanted).order_by("id"):
             by_kind[feature.kind].append(feature)
     return by_kind, used
