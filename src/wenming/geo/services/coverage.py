@@ -147,8 +147,10 @@ def _locate(tree, x, y) -> np.ndarray:
 
 def _layer(network, areas, polygons, cell) -> Layer:
     origins = compute.sample_land(polygons, cell)
-    district, street = areas.locate(origins.x, origins.y)
-    return Layer(origins, network.snap(origins.x, origins.y), district, street)
+    # A parcel lies in one street: locate it once, by a point inside it.
+    inside = shapely.get_coordinates(shapely.point_on_surface(np.asarray(polygons, dtype=object)))
+    district, street = areas.locate(inside[:, 0], inside[:, 1])
+    return Layer(origins, network.snap(origins.x, origins.y), district[origins.parcel], street[origins.parcel])
 
 
 def _building_layer(network, areas, buildings) -> Layer | None:

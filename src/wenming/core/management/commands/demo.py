@@ -9,6 +9,7 @@ from django.db import connection
 from wenming.core.progress import progress_bar
 from wenming.cases import demo as cases_demo
 from wenming.cases.simulation import simulate
+from wenming.geo import demo as geo_demo
 from wenming.org import demo as org_demo
 from wenming.org.models import Area
 from wenming.participation import demo as participation_demo
@@ -38,6 +39,8 @@ class Command(BaseCommand):
                 # Two months of cases at every stage, written through the same rules.
                 counts["case"] = simulate(days=60, cases_per_day=50, seed=20261129, progress=advance)["cases"]
                 counts.update(participation_demo.load())
+                # A generated street network with parks, toilets and bins, and its coverage computed.
+                counts.update(geo_demo.load(progress=advance))
             summary = ", ".join(f"{n} {name}" for name, n in counts.items())
             self.stdout.write(f"Loaded {summary} in {time.monotonic() - started:.1f} s.")
         self._print_logins(port)
