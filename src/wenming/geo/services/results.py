@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, pgettext
 
 from wenming.geo.models import GREEN_KINDS, PRECEDENCE_GROUPS, CoverageRule, DataSource, Dataset, Feature, \
     FeatureKind, Method, Run, RuleTarget
@@ -305,7 +305,7 @@ def workbook_sheets(run: Run) -> list[tuple[str, list[str], list]]:
         (_("areas"), area_headers, area_rows),
         (_("candidates"), [_("for"), _("rank"), _("site"), _("gain (m²)"), _("gain (percentage points)"),
                            _("coverage after (%)"), _("longitude"), _("latitude")], candidate_rows),
-        (_("gaps"), [_("missing"), _("street"), _("street class"), _("from (m)"), _("to (m)"), _("length (m)"),
+        (_("gaps"), [_("missing"), pgettext("road", "street"), _("street class"), _("from (m)"), _("to (m)"), _("length (m)"),
                      _("spacing rule (m)"), _("longitude"), _("latitude")], gap_rows),
         (_("parameters"), [_("item"), _("value"), _("detail")], _parameter_rows(run)),
     ]
