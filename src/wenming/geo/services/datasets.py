@@ -315,30 +315,36 @@ def network_in_use() -> Dataset | None:
     return Dataset.objects.filter(source__in=(DataSource.OSM, DataSource.GENERATED), is_current=True).first()
 
 
-def features_in_use(network: Dataset) -> tuple[dict[str, list[Feature]], list[Dataset]]:
-    """The features a run measures with, by kind: the city's lists where they
-    hold a kind's group, OpenStreetMap (or generated) features otherwise."""
-    city_lists = list(Dataset.objects.filter(source=DataSource.CITY, is_current=True))
-    # Each kind from the newest list that holds it: a newer list of toilets
-    # replaces the toilets of an older list that also held bins.
+def sources_in_use(network: Dataset) -> tuple[dict[str, Dataset | None], list[Dataset]]:
+    """Where each kind is read from, and the datasets that makes, network first.
+
+    A kind comes from the newest current city list that holds it; a group the
+    city lists hold none of comes from the network's own (OSM or generated) data.
+    """
     newest: dict[str, Dataset] = {}
-    for dataset in city_lists:  # newest first
+    for dataset in Dataset.objects.filter(source=DataSource.CITY, is_current=True).defer("network"):  # newest first
         for kind in dataset.counts:
             newest.setdefault(kind, dataset)
-    used = [network]
-    by_kind: dict[str, list[Feature]] = {k: [] for k in FeatureKind.values}
+    source_of: dict[str, Dataset | None] = {}
     for group in PRECEDENCE_GROUPS:
-        held = {kind: newest[kind] for kind in group if kind in newest}
-        if held:
-            wanted = Q()
-            for kind, dataset in held.items():
-                wanted |= Q(dataset=dataset, kind=kind)
-        else:
-            wanted = Q(dataset=network, kind__in=group)
-        sources = [d for d in city_lists if set(d.counts) & set(group)] or [network]
-        for dataset in sources:
-            if dataset not in used:
-                used.append(dataset)
-        for feature in Feature.objects.filter(wanted).order_by("id"):
-            by_kind[feature.kind].append(feature)
+        held = any(kind in newest for kind in group)
+        for kind in group:
+            source_of[kind] = newest.get(kind) if held else network
+    used = [network]
+    for dataset in source_of.values():
+        if dataset is not None and dataset not in used:
+            used.append(dataset)
+    return source_of, used
+
+
+def features_in_use(network: Dataset) -> tuple[dict[str, list[Feature]], list[Dataset]]:
+    """The features a run measures with, by kind, and the datasets they come from."""
+    source_of, used = sources_in_use(network)
+    wanted = Q(pk__in=[])
+    for kind, dataset in source_of.items():
+        if dataset is not None:
+            wanted |= Q(dataset=dataset, kind=kind)
+    by_kind: dict[str, list[Feature]] = {k: [] for k in FeatureKind.values}
+    for feature in Feature.objects.filter(wanted).order_by("id"):
+        by_kind[feature.kind].append(feature)
     return by_kind, used

@@ -13,6 +13,7 @@ from wenming.geo.models import GREEN_KINDS, PRECEDENCE_GROUPS, CoverageRule, Dat
     FeatureKind, Method, Run, RuleTarget
 from wenming.geo.network import STREET_CLASSES, Network
 from wenming.geo.services.coverage import data_version
+from wenming.geo.services.datasets import sources_in_use
 
 #: Street classes always drawn; the finer ones only on a small network or inside a box.
 MAJOR_CLASSES = ("main", "branch")
@@ -49,16 +50,9 @@ def has_network() -> bool:
 
 
 def datasets_in_use() -> list[Dataset]:
-    """The datasets a run would read now, chosen as ``features_in_use`` does
-    but without loading a single feature."""
+    """The datasets a run would read now, without loading a single feature."""
     network = Dataset.objects.filter(source__in=NETWORK_SOURCES, is_current=True).defer("network").first()
-    if network is None:
-        return []
-    city_lists = list(Dataset.objects.filter(source=DataSource.CITY, is_current=True))
-    used = [network]
-    for group in PRECEDENCE_GROUPS:
-        used += [d for d in city_lists if set(d.counts) & set(group) and d not in used]
-    return used
+    return sources_in_use(network)[1] if network is not None else []
 
 
 def is_outdated(run: Run) -> bool:
