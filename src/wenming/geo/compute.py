@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from wenming.geo.network import PIECE_M, Network, Snap
+from wenming.geo.network import Network, Snap
 
 
 @dataclass
@@ -100,33 +100,22 @@ def point_sources(network: Network, x, y) -> Sources:
     return Sources(nodes, offsets, facility, np.tile(snap.edge, 2), np.tile(snap.along, 2))
 
 
-def polygon_sources(network: Network, polygons, gap: float, *, step: float = 20.0) -> Sources:
+def polygon_sources(network: Network, polygons, gap: float) -> Sources:
     """Where each polygon (a park) touches or comes within ``gap`` metres of a street.
 
-    Every such segment is an entrance at its point nearest the polygon. Only
-    segments near the outline are looked at: a walk into the park crosses it.
+    Every such segment is an entrance at its point nearest the polygon (or, for
+    a segment running into it, where it crosses the outline).
     """
     polygons = np.asarray(polygons, dtype=object)
     empty = Sources(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     if len(polygons) == 0 or network.edge_count == 0:
         return empty
-    outline = shapely.segmentize(shapely.boundary(polygons), step)
-    coords, owner = shapely.get_coordinates(outline, return_index=True)
-    tree, piece_segment = network._pieces()
-    reach = gap + PIECE_M / 2 + step / 2
-    hits = tree.query_ball_point(coords, r=reach, return_sorted=False)
-    counts = np.fromiter((len(h) for h in hits), np.int64, len(hits))
-    if counts.sum() == 0:
-        return empty
-    flat = np.fromiter((i for h in hits for i in h), np.int64, counts.sum())
-    pairs = np.unique(np.column_stack([np.repeat(owner, counts), piece_segment[flat]]), axis=0)
-    park, edge = pairs[:, 0], pairs[:, 1]
-    seg_coords = np.empty((len(edge), 2, 2))
-    seg_coords[:, 0, 0], seg_coords[:, 0, 1] = network.x[network.u[edge]], network.y[network.u[edge]]
-    seg_coords[:, 1, 0], seg_coords[:, 1, 1] = network.x[network.v[edge]], network.y[network.v[edge]]
-    segments = shapely.linestrings(seg_coords)
-    near = shapely.dwithin(segments, polygons[park], gap)
-    park, edge, segments = park[near], edge[near], segments[near]
+    # Every segment within the gap of a park, found by the parks' R-tree in one call.
+    seg_coords = np.empty((network.edge_count, 2, 2))
+    seg_coords[:, 0, 0], seg_coords[:, 0, 1] = network.x[network.u], network.y[network.u]
+    seg_coords[:, 1, 0], seg_coords[:, 1, 1] = network.x[network.v], network.y[network.v]
+    edge, park = shapely.STRtree(polygons).query(shapely.linestrings(seg_coords), predicate="dwithin", distance=gap)
+    segments = shapely.linestrings(seg_coords[edge])
     if len(park) == 0:
         return empty
     links = shapely.shortest_line(segments, polygons[park])
