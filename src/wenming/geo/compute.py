@@ -18,6 +18,10 @@ import shapely
 from wenming.geo.network import Network, Snap
 
 
+#: Segments asked about at once when finding park entrances.
+ENTRY_BLOCK = 200_000
+
+
 @dataclass
 class Origins:
     """Sample points of land (or buildings), each with a weight (m², people, 1 per building)."""
@@ -110,12 +114,17 @@ def polygon_sources(network: Network, polygons, gap: float) -> Sources:
     empty = Sources(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     if len(polygons) == 0 or network.edge_count == 0:
         return empty
-    # Every segment within the gap of a park, found by the parks' R-tree in one call.
-    seg_coords = np.empty((network.edge_count, 2, 2))
-    seg_coords[:, 0, 0], seg_coords[:, 0, 1] = network.x[network.u], network.y[network.u]
-    seg_coords[:, 1, 0], seg_coords[:, 1, 1] = network.x[network.v], network.y[network.v]
-    edge, park = shapely.STRtree(polygons).query(shapely.linestrings(seg_coords), predicate="dwithin", distance=gap)
-    segments = shapely.linestrings(seg_coords[edge])
+    # Every segment within the gap of a park, asked of the parks' R-tree a block
+    # of segments at a time, so a city-sized network is never all geometry at once.
+    parks = shapely.STRtree(polygons)
+    found = []
+    for start in range(0, network.edge_count, ENTRY_BLOCK):
+        block = np.arange(start, min(start + ENTRY_BLOCK, network.edge_count))
+        hit, park = parks.query(_segment_lines(network, block), predicate="dwithin", distance=gap)
+        found.append((block[hit], park))
+    edge = np.concatenate([e for e, _ in found])
+    park = np.concatenate([p for _, p in found])
+    segments = _segment_lines(network, edge)
     if len(park) == 0:
         return empty
     links = shapely.shortest_line(segments, polygons[park])
@@ -135,6 +144,13 @@ def polygon_sources(network: Network, polygons, gap: float) -> Sources:
     snap = Snap(edge, distance, along, network.length[edge] - along)
     nodes, offsets = network.facility_sources(snap)
     return Sources(nodes, offsets, np.tile(park, 2), np.tile(edge, 2), np.tile(along, 2))
+
+
+def _segment_lines(network: Network, edge: np.ndarray):
+    coords = np.empty((len(edge), 2, 2))
+    coords[:, 0, 0], coords[:, 0, 1] = network.x[network.u[edge]], network.y[network.u[edge]]
+    coords[:, 1, 0], coords[:, 1, 1] = network.x[network.v[edge]], network.y[network.v[edge]]
+    return shapely.linestrings(coords)
 
 
 def entrances_of(polygons, x, y, tolerance: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
