@@ -171,10 +171,10 @@ def report(results: dict, info: dict) -> None:
             continue
         s = summary[method]
         ratio = f"{s['total'] / ours['total']:.2f}" if ours else "-"
-        print(f"   {METHOD_NAMES[method]:<30}{s['total']:>9.2f}{ratio:>8}{s['rss']:>14,.0f}{100 * s['share']:>11.2f}"
+        print(f"   {METHOD_NAMES[method]:<30}{s['total']:>9.3f}{ratio:>8}{s['rss']:>14,.0f}{100 * s['share']:>11.2f}"
               f"  {s['runs']}")
     for method, s in summary.items():
-        print(f"   {method} stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in s["stages"].items()))
+        print(f"   {method} stages (s): " + ", ".join(f"{k} {v:.3f}" for k, v in s["stages"].items()))
     if not ours:
         return
     if "pandana" in summary or "at_least" in results.get("pandana", {}):
@@ -190,7 +190,7 @@ def report(results: dict, info: dict) -> None:
               f"{'met' if ratio <= 2 else 'not met'}")
         given = sum(ours["stages"].get(k, 0.0) for k in GIVEN_STAGES)
         print(f"     the same work as bare (ours without {', '.join(GIVEN_STAGES)}, which bare is given): "
-              f"{ours['total'] - given:.2f} s, {(ours['total'] - given) / bare:.2f}× bare")
+              f"{ours['total'] - given:.3f} s, {(ours['total'] - given) / bare:.2f}× bare")
     if info["nodes"] >= 1_000_000:
         print(f"   goal a 1,000,000-node network in under 2 GiB: ours peaks at {ours['rss']:,.0f} MiB — "
               f"{'met' if ours['rss'] < 2048 else 'not met'}")
