@@ -30,6 +30,19 @@ def test_each_role_lists_only_the_cases_in_its_scope(world, report, login):
     assert login(world.users["citizen"]).get("/office/cases/").status_code == 403
 
 
+def test_a_liaison_duty_to_a_unit_lists_the_cases_of_that_unit(world, report, login):
+    from wenming.org.models import Liaison
+
+    east = services.register(report(where=EAST_POINT), world.users["campaign_admin"])  # to D1 by rule
+    assert east.assigned_unit.code == "D1"
+    leader = world.users["street_handler"]
+    assert numbers_on(login(leader).get("/office/cases/")) == set()
+    assert login(leader).get(f"/office/cases/{east.number}/").status_code == 404
+    Liaison.objects.create(leader=leader, unit=world.units["D1"], duty="包联市城管局")
+    assert numbers_on(login(leader).get("/office/cases/")) == {east.number}
+    assert login(leader).get(f"/office/cases/{east.number}/").status_code == 200
+
+
 def test_a_case_outside_the_scope_is_not_found(world, report, login):
     east = report(code="C0101", where=EAST_POINT)
     client = login(world.users["district_leader"])

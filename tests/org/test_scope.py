@@ -71,6 +71,35 @@ def test_an_expired_liaison_adds_nothing(city):
     assert "990102001" not in set(visible(leader, Area.objects.all()).values_list("code", flat=True))
 
 
+def test_a_liaison_duty_to_a_unit_adds_that_unit_and_its_sub_units(city):
+    from wenming.org.models import Liaison
+    from wenming.org.scope import forget
+
+    leader = city.users["street_handler"]
+    assert set(visible(leader, Unit.objects.all()).values_list("code", flat=True)) == {"W1", "W1C"}
+    Liaison.objects.create(leader=leader, unit=city.units["D1"], duty="包联市城管局")
+    forget(leader)
+    codes = set(visible(leader, Unit.objects.all()).values_list("code", flat=True))
+    assert codes == {"W1", "W1C", "D1", "D1A"}
+
+
+def test_a_liaison_duty_to_a_unit_counts_up_to_its_last_day(city):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wenming.org.models import Liaison
+    from wenming.org.scope import forget
+
+    leader = city.users["street_handler"]
+    today = timezone.localdate()
+    duty = Liaison.objects.create(leader=leader, unit=city.units["D1"], ends_on=today)
+    assert "D1" in set(visible(leader, Unit.objects.all()).values_list("code", flat=True))
+    Liaison.objects.filter(pk=duty.pk).update(ends_on=today - timedelta(days=1))
+    forget(leader)
+    assert set(visible(leader, Unit.objects.all()).values_list("code", flat=True)) == {"W1", "W1C"}
+
+
 def test_switching_the_acting_unit_switches_the_scope(city):
     from wenming.org import services
     from wenming.org.scope import forget
