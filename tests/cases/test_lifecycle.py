@@ -16,10 +16,12 @@ ROLES = ["campaign_admin", "inspector", "group_lead", "district_leader", "depart
 
 # For each action in the state it starts from: who may do it; who is refused (403);
 # the rest do not see the case (404). The case lies in grid 001 of 西一街道 and, once
-# dispatched, belongs to 市城管局 (D1), a member of the special group SG.
+# dispatched, belongs to 市城管局 (D1), a member of the special group SG; while only
+# registered it belongs to no unit, so the departments do not see it.
 MATRIX = {
     "register": ("reported", {"campaign_admin"}, {"inspector", "district_leader", "street_handler", "grid_worker"}),
     "reject": ("reported", {"campaign_admin"}, {"inspector", "district_leader", "street_handler", "grid_worker"}),
+    "dispatch": ("registered", {"campaign_admin"}, {"inspector", "district_leader", "street_handler", "grid_worker"}),
     "accept": ("dispatched", {"department_handler"},
                {"campaign_admin", "inspector", "group_lead", "district_leader", "street_handler", "grid_worker"}),
     "return": ("dispatched", {"department_handler"},
@@ -30,17 +32,18 @@ MATRIX = {
                  {"inspector", "group_lead", "district_leader", "department_handler", "street_handler", "grid_worker"}),
 }
 PARAMS = {"reject": {"note": "重复举报"}, "return": {"note": "不归我们管"}, "verify": {"passed": "1"},
-          "red_flag": {"working_hours": "4", "note": "群众反映强烈"}}
+          "red_flag": {"working_hours": "4", "note": "群众反映强烈"}, "dispatch": {"unit": "D2"}}
 
 
 def bring_to(state, world, report):
-    case = report()
+    # No routing rule covers C0101 in 西区: registered, it waits to be dispatched by hand.
+    case = report(code="C0101") if state == "registered" else report()
     admin = world.users["campaign_admin"]
     handler = world.users["department_handler"]
     if state == "reported":
         return case
     case = services.register(case, admin)
-    if state == "dispatched":
+    if state in ("registered", "dispatched"):
         return case
     case = services.accept(case, handler)
     if state == "accepted":
