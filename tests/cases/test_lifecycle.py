@@ -79,6 +79,17 @@ def test_an_action_in_the_wrong_state_names_the_allowed_ones(world, dispatched):
     assert dispatched.assigned_unit.code == "D1"
 
 
+def test_verifying_a_case_that_is_only_dispatched_names_the_allowed_actions(world, dispatched, english):
+    with pytest.raises(services.InvalidTransition) as error:
+        services.verify(dispatched, world.users["inspector"], passed=True)
+    assert error.value.status == 409 and error.value.code == "invalid_transition"
+    assert error.value.message == "“Verify” is not possible while the case is “Awaiting acceptance”."
+    assert error.value.details == {"allowed": ["add_photos"]}
+    dispatched.refresh_from_db()
+    assert dispatched.status == Status.DISPATCHED and dispatched.closed_at is None
+    assert not dispatched.events.filter(action="verify").exists()
+
+
 def test_the_whole_loop_with_rework_and_evaluation(world, report):
     admin, handler, inspector = (world.users[r] for r in ("campaign_admin", "department_handler", "inspector"))
     case = report(source="hotline")
