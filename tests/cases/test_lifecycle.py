@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from tests.cases.conftest import WEST_POINT, category, jpeg
@@ -238,6 +239,28 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(world, dispatched):
     dispatched.refresh_from_db()
     assert dispatched.status == Status.DISPATCHED
     assert services.accept(dispatched, handler, version=dispatched.version).status == Status.ACCEPTED
+
+
+def test_a_version_changed_during_the_change_is_a_conflict_and_records_nothing(world, report, monkeypatch):
+    # The row lock (PostgreSQL) and the immediate transaction (SQLite) refuse a second
+    # writer before this point; the conditional UPDATE is the guard behind them. Here the
+    # version moves inside the registration's own transaction, as another writer would.
+    case = report()
+    tell_reporter = services._tell_reporter
+
+    def changed_by_someone_else(step, title):
+        Case.objects.filter(pk=step.case.pk).update(version=F("version") + 1)
+        tell_reporter(step, title)
+
+    monkeypatch.setattr(services, "_tell_reporter", changed_by_someone_else)
+    with pytest.raises(services.Conflict) as error:
+        services.register(case, world.users["campaign_admin"])
+    assert error.value.status == 409
+    assert error.value.details == {"current_version": case.version + 1, "allowed": []}
+    fresh = Case.objects.get(pk=case.pk)
+    assert fresh.status == Status.REPORTED and fresh.assigned_unit is None and fresh.version == case.version
+    assert list(fresh.events.values_list("action", flat=True)) == ["report"]
+    assert not Notification.objects.filter(case=fresh).exists()
 
 
 def test_supervision_reminds_flags_and_escalates(world, dispatched):
