@@ -207,6 +207,16 @@ def test_a_resident_supports_once_and_not_their_own_report(client, world, reside
     assert response.status_code == 400 and Support.objects.filter(case=case).count() == 1
 
 
+def test_supports_over_the_limit_get_429_and_count_nothing(client, world, resident, neighbour, settings):  # noqa: F811
+    settings.WENMING_PORTAL_LIMITS = {"support": {"account": (1, 3600), "ip": (100, 3600)}}
+    first, second = filed(neighbour, key="n1"), filed(neighbour, key="n2", description="又有人摆摊")
+    client.force_login(resident)
+    assert client.post(f"/reports/{first.number}/support/").status_code == 302
+    response = client.post(f"/reports/{second.number}/support/")
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert list(Support.objects.values_list("case", flat=True)) == [first.pk]
+
+
 def test_support_needs_an_account(client, world, neighbour):  # noqa: F811
     case = filed(neighbour, key="n1")
     response = client.post(f"/reports/{case.number}/support/")

@@ -113,6 +113,18 @@ def test_without_htmx_a_refused_support_shows_the_page_with_409(login, published
     assert response.status_code == 409 and 'role="alert"' in response.content.decode()
 
 
+def test_supports_over_the_limit_get_429_and_count_nothing(login, suggest, published, resident, neighbour, settings):  # noqa: F811
+    settings.WENMING_PORTAL_LIMITS = {"support": {"account": (1, 3600), "ip": (100, 3600)}}
+    other = suggest(resident, title="地铁站台增加座椅", body="老人等车辛苦")
+    client = login(neighbour)
+    first, second = (reverse("participation:suggestion_support", args=[s.number]) for s in (published, other))
+    assert client.post(first, {"action": "support"}).status_code == 302
+    response = client.post(second, {"action": "support"})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert list(SuggestionSupport.objects.values_list("suggestion", flat=True)) == [published.pk]
+    assert Suggestion.objects.get(pk=other.pk).support_count == 0
+
+
 def test_supporting_needs_an_account(client, published):
     response = client.post(reverse("participation:suggestion_support", args=[published.number]), {"action": "support"})
     assert response.status_code == 302 and "login" in response["Location"]
