@@ -296,6 +296,30 @@ def test_reopening_after_seven_days_is_refused(client, world, resident):  # noqa
     assert case.status == "closed"
 
 
+def test_ratings_over_the_limit_get_429_and_rate_nothing(client, world, resident, settings):  # noqa: F811
+    settings.WENMING_PORTAL_LIMITS = {"rate": {"account": (1, 3600), "ip": (100, 3600)}}
+    first, second = (close(filed(resident, key=key), world) for key in ("r1", "r2"))
+    client.force_login(resident)
+    assert client.post(f"/reports/{first.number}/rate/", {"satisfied": "1"}).status_code == 302
+    response = client.post(f"/reports/{second.number}/rate/", {"satisfied": "1"})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert Case.objects.get(pk=first.pk).status == "evaluated"
+    second.refresh_from_db()
+    assert second.status == "closed" and second.satisfaction == ""
+
+
+def test_reopenings_over_the_limit_get_429_and_reopen_nothing(client, world, resident, settings):  # noqa: F811
+    settings.WENMING_PORTAL_LIMITS = {"rate": {"account": (1, 3600), "ip": (100, 3600)}}
+    first, second = (close(filed(resident, key=key), world) for key in ("r1", "r2"))
+    client.force_login(resident)
+    assert client.post(f"/reports/{first.number}/reopen/", {"note": "第二天摊贩又回来了"}).status_code == 302
+    response = client.post(f"/reports/{second.number}/reopen/", {"note": "第二天摊贩又回来了"})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert Case.objects.get(pk=first.pk).status == "dispatched"
+    second.refresh_from_db()
+    assert second.status == "closed" and second.reopen_count == 0
+
+
 def test_someone_else_cannot_rate_or_reopen(client, world, resident, neighbour):  # noqa: F811
     case = close(filed(resident, key="r1"), world)
     client.force_login(neighbour)
