@@ -349,6 +349,19 @@ def test_the_tracking_code_opens_an_anonymous_report_in_another_browser(client, 
     assert "已有同类问题在处理" in page
 
 
+def test_tracking_codes_tried_over_the_limit_get_429_and_open_nothing(client, world, settings):  # noqa: F811
+    settings.WENMING_PORTAL_LIMITS = {"account": {"account": (100, 3600), "ip": (1, 3600)}}
+    first, second = (reports.submit(None, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
+                                    description="占道摆摊", client_key=key) for key in ("a1", "a2"))
+    for submitted in (first, second):
+        cases.reject(submitted.case, world.users["campaign_admin"], note="已有同类问题在处理")  # not public
+    assert client.post("/track/", {"code": first.tracking_code}).status_code == 302
+    response = client.post("/track/", {"code": second.tracking_code})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert client.get(f"/reports/{first.case.number}/").status_code == 200
+    assert client.get(f"/reports/{second.case.number}/").status_code == 404
+
+
 # ---------------------------------------------------------------------------
 # The public view
 
