@@ -135,6 +135,17 @@ def test_a_vote_after_closing_is_refused_with_403(login, voting, resident, no_li
     assert not Vote.objects.exists()
 
 
+def test_votes_over_the_limit_get_429_and_count_nothing(login, voting, resident, settings):
+    settings.WENMING_PORTAL_LIMITS = {"vote": {"account": (1, 3600), "ip": (100, 3600)}}
+    a, b, _c = entries(voting)
+    client = login(resident)
+    assert client.post(reverse("participation:solicitation_vote", args=[voting.pk, a.pk])).status_code == 302
+    response = client.post(reverse("participation:solicitation_vote", args=[voting.pk, b.pk]))
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert list(Vote.objects.values_list("entry", flat=True)) == [a.pk]
+    assert [e.vote_count for e in entries(voting)] == [1, 0, 0]
+
+
 def test_voting_needs_an_account(client, voting):
     a = entries(voting)[0]
     response = client.post(reverse("participation:solicitation_vote", args=[voting.pk, a.pk]))
