@@ -143,6 +143,18 @@ def test_the_flag_form_sends_a_reason(login, published, neighbour, no_limits):
     assert client.post(url, {"kind": "advert"}).status_code == 409
 
 
+def test_flags_over_the_limit_get_429_and_flag_nothing(login, suggest, published, resident, neighbour, settings):  # noqa: F811
+    settings.WENMING_PORTAL_LIMITS = {"flag": {"account": (1, 3600), "ip": (100, 3600)}}
+    other = suggest(resident, title="地铁站台增加座椅", body="老人等车辛苦")
+    client = login(neighbour)
+    first, second = (reverse("participation:suggestion_flag", args=[s.number]) for s in (published, other))
+    assert client.post(first, {"kind": "advert", "details": "卖药"}).status_code == 302
+    response = client.post(second, {"kind": "advert", "details": "卖药"})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert list(Flag.objects.values_list("suggestion", flat=True)) == [published.pk]
+    assert Suggestion.objects.get(pk=other.pk).flag_count == 0
+
+
 def test_a_redacted_photo_is_no_longer_served_to_anyone(login, client, admin, published):
     first, second = published.photos.all()
     public_url = reverse("participation:suggestion_photo", args=[published.number, first.pk, "full"])
