@@ -334,6 +334,21 @@ def test_a_new_password_needs_the_right_code_and_a_good_password(resident, web, 
     assert resident.check_password(PASSWORD)
 
 
+def test_new_passwords_tried_over_the_limit_get_429_and_change_nothing(resident, web, sent, settings):
+    settings.WENMING_PORTAL_LIMITS = {"account": {"account": (1, 3600), "ip": (100, 3600)}}
+    url = reverse("participation:password_reset")
+    ask_code(web, "13900000001", "participation:password_reset")
+    code = last_code(sent, "13900000001")
+    wrong = f"{(int(code) + 1) % 1000000:06d}"
+    response = web.post(url, {"action": "reset", "address": "13900000001", "code": wrong, "password": NEW_PASSWORD})
+    assert response.status_code == 400 and "The code is not right" in response.content.decode()
+    response = web.post(url, {"action": "reset", "address": "13900000001", "code": code, "password": NEW_PASSWORD})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    resident.refresh_from_db()
+    assert resident.check_password(PASSWORD) and not resident.check_password(NEW_PASSWORD)
+    assert VerificationCode.objects.get(address="13900000001").used_at is None
+
+
 def test_no_code_goes_to_an_address_without_an_account(city, web, sent):
     response = ask_code(web, "13912345678", "participation:password_reset")
     assert response.status_code == 400
@@ -383,6 +398,15 @@ def test_the_nickname_can_be_changed(resident, web):
     response = web.post(reverse("participation:nickname"), {"nickname": "长" * 31}, follow=True)
     assert "at most 30 characters" in response.content.decode()
     assert Citizen.objects.get(user=resident).nickname == "王 大 爷"
+
+
+def test_nickname_changes_over_the_limit_get_429_and_change_nothing(resident, web, settings):
+    settings.WENMING_PORTAL_LIMITS = {"account": {"account": (1, 3600), "ip": (100, 3600)}}
+    web.force_login(resident)
+    assert web.post(reverse("participation:nickname"), {"nickname": "王大爷"}).status_code == 302
+    response = web.post(reverse("participation:nickname"), {"nickname": "李大妈"})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert Citizen.objects.get(user=resident).nickname == "王大爷"
 
 
 def test_a_blocked_account_logs_in_and_reads_but_cannot_post(resident, web):

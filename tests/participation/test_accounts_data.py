@@ -187,6 +187,17 @@ def test_a_wrong_password_deletes_nothing(history, resident, web):
     assert web.get(reverse("participation:me")).wsgi_request.user == resident
 
 
+def test_deletions_tried_over_the_limit_get_429_and_delete_nothing(history, resident, web, settings):
+    settings.WENMING_PORTAL_LIMITS = {"account": {"account": (1, 3600), "ip": (100, 3600)}}
+    web.force_login(resident)
+    assert web.post(reverse("participation:delete_account"), {"password": "not-my-password"}).status_code == 400
+    response = web.post(reverse("participation:delete_account"), {"password": PASSWORD})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert User.objects.filter(pk=resident.pk).exists() and Citizen.objects.filter(user=resident).exists()
+    assert Case.objects.get(pk=history["mine"].pk).reporter == resident
+    assert web.get(reverse("participation:me")).wsgi_request.user == resident
+
+
 def test_a_half_done_deletion_leaves_everything(history, resident, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
