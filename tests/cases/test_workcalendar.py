@@ -1,6 +1,5 @@
 """The official working calendar: 2026's real schedule (seeded by the migration), years not entered, the command."""
 
-import time as clock
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -165,14 +164,10 @@ def test_working_seconds_between_counts_only_working_time(cal):
     assert cal.working_seconds_between(at(2026, 3, 2, 10), at(2026, 3, 2, 9)) == 0
 
 
-def test_a_thousand_working_days_are_counted_in_under_ten_milliseconds(cal):
+def test_a_thousand_working_days_added_are_counted_back(cal):
+    # How long this takes: python bench/workcalendar.py
     start = at(2026, 3, 2, 10)
-    best = float("inf")
-    for _ in range(5):
-        began = clock.perf_counter()
-        end = cal.add_working_seconds(start, 1000 * DAY)
-        best = min(best, clock.perf_counter() - began)
-    assert best < 0.010
+    end = cal.add_working_seconds(start, 1000 * DAY)
     assert cal.working_seconds_between(start, end) == 1000 * DAY
 
 
