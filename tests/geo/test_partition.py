@@ -1,5 +1,3 @@
-import time
-
 import numpy as np
 import pytest
 import shapely
@@ -256,11 +254,7 @@ def test_an_invalid_boundary_is_repaired_before_splitting():
     assert_is_a_partition(shapely.make_valid(bowtie), pieces, 6)
 
 
-def test_five_hundred_pieces_take_well_under_a_second():
-    boundary = district_like_polygon(400)
-    partition(boundary, 20, seed=0)  # warm up
-    start = time.perf_counter()
-    pieces = partition(boundary, 500, seed=1)
-    elapsed = time.perf_counter() - start
+def test_a_district_splits_into_five_hundred_pieces():
+    # How long this takes: python bench/partition.py
+    pieces = partition(district_like_polygon(400), 500, seed=1)
     assert len(pieces) == 500
-    assert elapsed < 1.0
