@@ -20,8 +20,7 @@ from ninja.security import HttpBearer, django_auth
 
 from wenming.cases.api import categories_router
 from wenming.cases.api import router as cases_router
-from wenming.cases.filters import FilterError
-from wenming.cases.services import CaseError
+from wenming.core.errors import ServiceError
 from wenming.org.tokens import authenticate_token
 
 log = logging.getLogger(__name__)
@@ -70,14 +69,12 @@ def error(request, status: int, code: str, message: str, details: dict | None = 
     return response
 
 
-@api.exception_handler(CaseError)
-def case_error(request, exc: CaseError):
-    return error(request, exc.status, exc.code, exc.message, exc.details)
-
-
-@api.exception_handler(FilterError)
-def filter_error(request, exc: FilterError):
-    return error(request, 400, "invalid_filter", str(exc), {"field": exc.field})
+@api.exception_handler(ServiceError)
+def service_error(request, exc: ServiceError):
+    response = error(request, exc.status, exc.code, exc.message, exc.details)
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _field(loc) -> str:

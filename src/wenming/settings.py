@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wenming.org.access.ActingMembershipMiddleware",
+    "wenming.core.middleware.ServiceErrorMiddleware",
 ]
 
 ROOT_URLCONF = "wenming.urls"

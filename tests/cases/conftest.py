@@ -22,7 +22,7 @@ def jpeg_bytes(size=(64, 48), colour=(200, 30, 30), *, gps=None) -> bytes:
     """A JPEG; ``gps=(lon, lat)`` writes the position in EXIF as a phone camera does (N/E, degrees-minutes-seconds)."""
     params = {}
     if gps is not None:
-        from tests.cases.test_photos import make_exif
+        from tests.core.test_photos import make_exif
 
         lon, lat = gps
         params["exif"] = make_exif(lat=("N", _dms(lat)), lon=("E", _dms(lon)))

@@ -27,7 +27,7 @@ def test_of_two_simultaneous_acceptances_exactly_one_wins(dispatched_case, with_
     version = case.version if with_version else None
     results = race(*(lambda: services.accept(case.pk, handler, version=version) for _ in range(2)))
     wins = [r for r in results if isinstance(r, Case)]
-    losses = [r for r in results if isinstance(r, services.CaseError)]
+    losses = [r for r in results if isinstance(r, services.ServiceError)]
     assert len(wins) == 1 and len(losses) == 1, results
     assert losses[0].status == 409
     assert CaseEvent.objects.filter(case_id=case.pk, action="accept").count() == 1

@@ -58,7 +58,7 @@ def media_files():
         ({"lon": "east", "lat": 40.0}, "longitude and latitude"),
         ({"lon": float("nan"), "lat": 40.0}, "longitude and latitude"),
         ({"description": "   "}, "describe the problem"),
-        ({"description": "字" * 4001}, "4,000 characters"),
+        ({"description": "字" * 4001}, "4000 characters"),
         ({"category": "major"}, "active subclass"),
         ({"source": "pigeon"}, "unknown source"),
         ({"priority": "asap"}, "unknown priority"),
@@ -194,7 +194,7 @@ def test_a_rule_can_suggest_without_dispatching(city):
 
 
 def test_without_a_location_the_photos_gps_is_used(world):
-    from tests.cases.test_photos import encode, make_exif, two_colour, upload
+    from tests.core.test_photos import encode, make_exif, two_colour, upload
 
     # 40°01'12" N, 111°01'12" E: inside grid 001 of 西一街道.
     exif = make_exif(lat=("N", (40.0, 1.0, 12.0)), lon=("E", (111.0, 1.0, 12.0)))

@@ -1,10 +1,10 @@
 """Building a questionnaire: items, generated keys, conditions, permissions, the builder pages."""
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from tests.participation.questionnaire_kit import in_english, build, choice, scale, text
+from wenming.core.errors import Forbidden
 from wenming.participation.models import Item, Questionnaire, QuestionnaireVersion
 from wenming.participation.services import questionnaires as services
 from wenming.participation.services.questionnaires import QuestionnaireError
@@ -171,12 +171,12 @@ def test_the_other_answer_counts_as_a_choice_and_may_be_a_condition(city, admin)
 
 
 def test_only_campaign_office_staff_build_questionnaires(city):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.create_questionnaire(city.users["street_handler"], title="x")
     q = build(city, choice("A?", "是", "否"), publish=False)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.add_item(q, city.users["district_leader"], text("B?"))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.publish(q, city.users["inspector"])
 
 

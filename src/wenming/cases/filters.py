@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wenming.core.errors import Invalid
 from wenming.cases.models import ACTIVE_STATUSES, OPEN_STATUSES, Category, Priority, Source, Status
 from wenming.org.models import Area, Unit
 
@@ -57,9 +58,13 @@ SORT_LABELS = {
 }
 
 
-class FilterError(ValueError):
+class FilterError(Invalid):
+    """A filter of the query string that cannot be applied; ``field`` names it."""
+
+    code = "invalid_filter"
+
     def __init__(self, field: str, message: str):
-        super().__init__(message)
+        super().__init__(message, field=field)
         self.field = field
 
 

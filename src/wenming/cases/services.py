@@ -37,8 +37,9 @@ from wenming.cases.models import (
     Status,
     TimeUnit,
 )
-from wenming.cases.photos import PhotoError, process_upload
+from wenming.core.photos import PhotoError, process_upload
 from wenming.cases.workcalendar import get_calendar
+from wenming.core.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound, ServiceError
 from wenming.core.files import files_removed_on_failure
 from wenming.geo.measure import distance_m
 from wenming.org import lookup
@@ -46,6 +47,7 @@ from wenming.org.models import STAFF_ROLES, Area, Role, Unit, UnitKind
 from wenming.org.scope import acting_membership, visible
 
 MAX_PHOTOS = 9
+DESCRIPTION_MAX = 4000
 REOPEN_DAYS = 7
 DUPLICATE_RADIUS_M = 50
 DUPLICATE_WINDOW_DAYS = 7
@@ -53,40 +55,6 @@ DUPLICATE_WINDOW_DAYS = 7
 TRUSTED_SOURCES = {Source.INSPECTION, Source.GRID, Source.SUPERVISION, Source.LEADER}
 # Sources anyone may use; the others are entered by staff.
 PUBLIC_SOURCES = {Source.CITIZEN, Source.OPEN311, Source.VOLUNTEER}
-
-
-class CaseError(Exception):
-    status = 400
-    code = "invalid"
-
-    def __init__(self, message: str, **details):
-        super().__init__(message)
-        self.message = message
-        self.details = details
-
-
-class Invalid(CaseError):
-    """Bad input: nothing was saved."""
-
-
-class NotFound(CaseError):
-    status = 404
-    code = "not_found"
-
-
-class Forbidden(CaseError):
-    status = 403
-    code = "forbidden"
-
-
-class InvalidTransition(CaseError):
-    status = 409
-    code = "invalid_transition"
-
-
-class Conflict(CaseError):
-    status = 409
-    code = "conflict"
 
 
 # ---------------------------------------------------------------------------
@@ -310,7 +278,31 @@ def _text_for_search(case: Case) -> str:
     return " ".join([case.number, case.category.name, case.address, case.description])
 
 
-def intake(
+@dataclass
+class IntakeDraft:
+    """A report checked by ``prepare_intake`` and ready for ``file_intake``; or, when its key
+    was seen before, the case filed then (``existing``)."""
+
+    user: object
+    now: object
+    existing: Case | None = None
+    source: str = ""
+    category: Category | None = None
+    lon: float = 0.0
+    lat: float = 0.0
+    location: object = None
+    location_from: str = "given"
+    photos: list = field(default_factory=list)
+    values: dict = field(default_factory=dict)  # the case's other fields, checked
+
+
+def intake(**report) -> IntakeResult:
+    """Take in a problem from any source (the fields of ``prepare_intake``). Retrying with the same
+    client_key returns the first result and creates nothing; bad input raises Invalid and saves nothing."""
+    return file_intake(prepare_intake(**report))
+
+
+def prepare_intake(
     *,
     source: str,
     category,
@@ -329,10 +321,12 @@ def intake(
     photos=(),
     site_ref: str = "",
     framework_item_ref: str = "",
+    within: Area | None = None,
     now=None,
-) -> IntakeResult:
-    """Take in a problem from any source. Retrying with the same client_key returns the
-    first result and creates nothing; bad input raises Invalid and saves nothing."""
+) -> IntakeDraft:
+    """Check a report, every field at once: Invalid lists each problem by field (``location``,
+    ``category``, ``description``, ``photos`` …) and nothing is saved. ``within`` narrows the
+    places accepted to one area (a door serving one city of several)."""
     now = now or timezone.now()
     if client_key:
         # Keys are kept per reporter: one person's key never finds another person's case.
@@ -340,7 +334,7 @@ def intake(
         client_key = f"{owner}:{client_key}"[:80]
         existing = Case.objects.filter(client_key=client_key).first()
         if existing is not None:
-            return IntakeResult(existing, created=False)
+            return IntakeDraft(user, now, existing=existing)
     if source not in PUBLIC_SOURCES and actor_for(user).role not in STAFF_ROLES:
         raise Forbidden(_("Only staff may enter reports from this source."))
     problems = {}
@@ -355,8 +349,8 @@ def intake(
     description = (description or "").strip()
     if not description:
         problems["description"] = _("describe the problem")
-    elif len(description) > 4000:
-        problems["description"] = _("the description is longer than 4,000 characters")
+    elif len(description) > DESCRIPTION_MAX:
+        problems["description"] = _("the description is longer than %d characters") % DESCRIPTION_MAX
     if priority not in Priority.values:
         problems["priority"] = _("unknown priority “%s”") % priority
     processed = []
@@ -374,16 +368,36 @@ def intake(
     location = None
     try:
         lon, lat = float(lon), float(lat)
-        if not (math.isfinite(lon) and math.isfinite(lat)):
+        if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
             raise ValueError
         location = lookup.locate(lon, lat)
-    except lookup.OutsideCity as exc:  # before ValueError, its base class
-        problems["location"] = str(exc)
+        if within is not None and not any(a.id == within.pk for a in location.chain):
+            location = None
+            problems["location"] = _("The point lies outside %s.") % within.name
+    except lookup.OutsideCity as exc:
+        problems["location"] = exc.message
     except (TypeError, ValueError):
         problems["location"] = _("give the location as longitude and latitude in degrees")
     if problems:
         raise Invalid(_("The report cannot be accepted: %s") % "; ".join(problems.values()), fields=problems)
+    return IntakeDraft(
+        user, now, source=source, category=category, lon=lon, lat=lat, location=location,
+        location_from=location_from, photos=processed,
+        values={
+            "priority": priority, "description": description, "address": address.strip()[:200],
+            "reporter_name": reporter_name.strip()[:50], "reporter_phone": reporter_phone.strip()[:20],
+            "anonymous": anonymous, "client_key": client_key or None, "tags": list(tags or []),
+            "attributes": dict(attributes or {}), "site_ref": site_ref, "framework_item_ref": framework_item_ref,
+        },
+    )
 
+
+def file_intake(draft: IntakeDraft) -> IntakeResult:
+    """Save a report that ``prepare_intake`` accepted, with its photos and first events."""
+    if draft.existing is not None:
+        return IntakeResult(draft.existing, created=False)
+    user, now, category, lon, lat, location = draft.user, draft.now, draft.category, draft.lon, draft.lat, draft.location
+    client_key = draft.values["client_key"]
     duplicates = find_duplicates(category, lon, lat, now)
     areas = {a.code: a for a in Area.objects.filter(id__in=[a.id for a in location.chain])}
     chain = {a.level: areas[a.code] for a in location.chain}
@@ -394,11 +408,8 @@ def intake(
                 number=_next_number(category.kind, category, now),
                 kind=category.kind,
                 category=category,
-                source=source,
+                source=draft.source,
                 status=Status.REPORTED,
-                priority=priority,
-                description=description,
-                address=address.strip()[:200],
                 lon=lon,
                 lat=lat,
                 area=areas[location.deepest.code],
@@ -407,15 +418,8 @@ def intake(
                 community=chain.get("community"),
                 grid=chain.get("grid"),
                 reporter=reporter,
-                reporter_name=reporter_name.strip()[:50],
-                reporter_phone=reporter_phone.strip()[:20],
-                anonymous=anonymous,
-                client_key=client_key or None,
-                tags=list(tags or []),
-                attributes=dict(attributes or {}),
-                site_ref=site_ref,
-                framework_item_ref=framework_item_ref,
                 possible_duplicates=len(duplicates),
+                **draft.values,
                 dispatcher_unit=routing.dispatching_office(chain.get("district")),
                 created_at=now,
                 updated_at=now,
@@ -425,10 +429,10 @@ def intake(
             case.save()
             actor = actor_for(user)
             event = _record(case, actor, "report", "", Status.REPORTED, now,
-                            data={"duplicates": [d.number for d in duplicates], "location_from": location_from})
-            for photo in processed:
+                            data={"duplicates": [d.number for d in duplicates], "location_from": draft.location_from})
+            for photo in draft.photos:
                 _attach(case, event, photo, Stage.BEFORE, reporter, saved_files)
-            if source in TRUSTED_SOURCES:
+            if draft.source in TRUSTED_SOURCES:
                 events, notices = _register(case, now)
                 case.save()
                 for action, from_status, to_status, data in events:

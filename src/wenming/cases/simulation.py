@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.cases import routing
+from wenming.core.errors import Invalid
 from wenming.cases.models import (
     Case,
     CaseEvent,
@@ -133,7 +134,7 @@ ESCALATED = {"level": 2}
 SATISFACTION_DATA = {s.value: {"satisfaction": s.value} for s in Satisfaction}
 
 
-class SimulationError(ValueError):
+class SimulationError(Invalid):
     """Bad arguments, or a database without the demo city: nothing was written."""
 
 

@@ -203,7 +203,7 @@ def case_action(request, number, action):
         services.perform(
             case, request.user, action, request.POST, photos=request.FILES.getlist("photos"), version=request.POST.get("version")
         )
-    except services.CaseError as exc:
+    except services.ServiceError as exc:
         context = _detail_context(request, case, error=exc.message, error_action=action)
         return render(request, "cases/case_detail.html", context, status=exc.status)
     messages.success(request, _("Done: %s") % _(services.TRANSITIONS[action].label))
@@ -221,7 +221,7 @@ def bulk_dispatch(request):
         try:
             services.dispatch(case, request.user, unit=unit)
             done += 1
-        except services.CaseError as exc:
+        except services.ServiceError as exc:
             failed.append(f"{case.number}: {exc.message}")
     if done:
         messages.success(request, _("%d cases dispatched.") % done)

@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.shortcuts import render
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+from wenming.core.errors import ServiceError
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -15,3 +18,26 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class ServiceErrorMiddleware:
+    """Pages answer a refusal that a view did not handle itself with the error's status and
+    message: 403, 404, 409, 429 (with Retry-After) or 400. The JSON API and Open311 map
+    the same errors in their own formats."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ServiceError):
+            return None
+        response = render(
+            request, "service_error.html", {"status": exception.status, "message": exception.message},
+            status=exception.status,
+        )
+        if getattr(exception, "retry_after", None):
+            response["Retry-After"] = str(exception.retry_after)
+        return response

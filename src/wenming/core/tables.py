@@ -6,9 +6,11 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from wenming.core.errors import Invalid
 
-class TableError(ValueError):
-    pass
+
+class TableError(Invalid):
+    """A table that cannot be read; the message says why."""
 
 
 def read_table(path: str | Path) -> list[tuple[int, dict]]:

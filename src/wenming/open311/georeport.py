@@ -24,13 +24,12 @@ from django.utils.translation import gettext as _
 from wenming.cases import services
 from wenming.cases.models import FINISHED_STATUSES, Attachment, Case, Category, Source, Stage, TimeUnit
 from wenming.open311.models import Datatype, Open311Request, ServiceAttribute
-from wenming.org import lookup
 from wenming.org.models import Area
 
 MAX_REQUESTS = 1000  # per response, as the specification suggests
 MAX_DAYS = 90  # the default window, and the widest one a client may ask for
 MAX_PAGE = 100_000
-DESCRIPTION_MAX = 4000
+DESCRIPTION_MAX = services.DESCRIPTION_MAX  # the intake's limit
 STRING_MAX = 200
 TEXT_MAX = 4000
 IDEMPOTENCY_KEY_MAX = 60
@@ -87,15 +86,21 @@ def clean(value: str) -> str:
     return _CONTROL.sub("", value).strip()
 
 
-def plain_text(value: str, longest: int) -> str:
-    """The text without HTML tags or control characters; ValueError when longer than
-    ``longest`` or when the markup is too tangled to take apart."""
+def markup_removed(value: str, longest: int) -> str:
+    """The text without HTML tags or control characters. ValueError when it is far longer than
+    ``longest`` (not worth taking apart) or too tangled to take apart."""
     if len(value) > longest * 10:
         raise ValueError(_("longer than %d characters") % longest)
     try:
-        text = _CONTROL.sub("", strip_tags(value)).strip()
+        return _CONTROL.sub("", strip_tags(value)).strip()
     except SuspiciousOperation:
         raise ValueError(_("plain text only, without HTML")) from None
+
+
+def plain_text(value: str, longest: int) -> str:
+    """The text without HTML tags or control characters; ValueError when longer than
+    ``longest`` or when the markup is too tangled to take apart."""
+    text = markup_removed(value, longest)
     if len(text) > longest:
         raise ValueError(_("longer than %d characters") % longest)
     return text
@@ -513,24 +518,11 @@ def _answer(attribute: ServiceAttribute, values: list[str]):
 
 
 def _location(params: Params, city: Area | None, has_media: bool) -> tuple[object, object, list]:
-    """(lon, lat, problems) from lat+long, else address_id, else address_string (with a photo that knows where it was taken)."""
+    """(lon, lat, problems) from lat+long, else address_id, else address_string (with a photo that
+    knows where it was taken). The intake checks the point itself; the problems here are Open311's own."""
     lat, lon = params.get("lat"), params.get("long")
     if lat is not None or lon is not None:
-        if lat is None or lon is None:
-            return None, None, [(400, _("Give both lat and long."))]
-        try:
-            lat_f, lon_f = float(lat), float(lon)
-            if not (math.isfinite(lat_f) and math.isfinite(lon_f) and -90 <= lat_f <= 90 and -180 <= lon_f <= 180):
-                raise ValueError
-        except ValueError:
-            return None, None, [(400, _("lat and long must be decimal degrees (WGS-84)."))]
-        try:
-            location = lookup.locate(lon_f, lat_f)
-        except lookup.OutsideCity as exc:
-            return None, None, [(400, str(exc))]
-        if city is not None and location.chain[0].code != city.code:
-            return None, None, [(400, _("The point lies outside %s.") % city.name)]
-        return lon_f, lat_f, []
+        return lon, lat, []
     address_id = params.get("address_id")
     if address_id is not None:
         areas = Area.objects.filter(code=address_id[:15], label_lon__isnull=False).defer("boundary")
@@ -574,17 +566,27 @@ def _reporter_name(first: str, last: str) -> str:
     return " ".join(p for p in (first, last) if p)
 
 
-def _problems_from_intake(exc: services.Invalid) -> list[tuple[int, str]]:
-    fields = exc.details.get("fields") or {}
-    if not fields:
+def _problems_from_intake(exc: services.Invalid, *, known: set) -> list[tuple[int, str]]:
+    """The intake's problems, by field, as Open311 errors; ``known`` fields were reported already."""
+    fields = {name: message for name, message in exc.fields.items() if name not in known}
+    if not exc.fields:
         return [(400, exc.message)]
-    names = {"location": "", "photos": "media: ", "description": "description: "}
+    names = {"location": "", "photos": "media: ", "description": "description: ", "category": "service_code: "}
     return [(400, f"{names.get(name, name + ': ')}{message}") for name, message in fields.items()]
 
 
+def problems_from(exc) -> list[tuple[int, str]]:
+    """Any service's refusal as Open311 errors."""
+    if isinstance(exc, services.Invalid) and exc.fields:
+        return _problems_from_intake(exc, known=set())
+    return [(exc.status, exc.message)]
+
+
 def submit(params: Params, files, client, city: Area | None, *, idempotency_key: str = "") -> Submitted:
-    """Take in a request posted by ``client``; raises Problems listing everything wrong."""
+    """Take in a request posted by ``client``; raises Problems listing everything wrong: Open311's
+    own parameters checked here, the report itself by the intake, all in one answer."""
     problems = []
+    known = set()  # the intake's fields whose problems are said here already
     code = params.get("service_code")
     category = None
     if code is None:
@@ -593,14 +595,19 @@ def submit(params: Params, files, client, city: Area | None, *, idempotency_key:
         category = find_category(code)
         if category is None:
             problems.append((404, _("Unknown service_code “%s”.") % code[:40]))
+    if category is None:
+        known.add("category")
     media = list(files.getlist("media")) if files is not None else []
     lon, lat, found = _location(params, city, bool(media))
-    problems += found
+    if found:
+        problems += found
+        known.add("location")
     try:
-        description = plain_text(params.get("description") or "", DESCRIPTION_MAX)
+        description = markup_removed(params.get("description") or "", DESCRIPTION_MAX)
     except ValueError as exc:
         description = ""
         problems.append((400, _("description: %s") % exc))
+        known.add("description")
     attributes = {}
     if category is not None:
         attributes, found = _attributes(params, category)
@@ -609,34 +616,36 @@ def submit(params: Params, files, client, city: Area | None, *, idempotency_key:
     problems += found
     if len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
         problems.append((400, _("The Idempotency-Key is longer than %d characters.") % IDEMPOTENCY_KEY_MAX))
-    if problems:
-        raise Problems(problems)
 
     name = _reporter_name(private["first_name"], private["last_name"])
-    client_key = f"o311-{client.pk}:{idempotency_key}" if idempotency_key else None
+    draft = None
     try:
-        with transaction.atomic():
-            result = services.intake(
-                source=Source.OPEN311,
-                category=category,
-                lon=lon,
-                lat=lat,
-                description=description or category.name,
-                address=params.get("address_string") or "",
-                reporter_name=name,
-                reporter_phone=private["phone"],
-                anonymous=not (name or private["phone"] or private["email"]),
-                client_key=client_key,
-                attributes=attributes,
-                photos=media,
-            )
-            link = Open311Request.objects.filter(case=result.case).first()
-            if link is None:
-                link = Open311Request.objects.create(
-                    token=secrets.token_urlsafe(18), case=result.case, client=client, **private
-                )
+        draft = services.prepare_intake(
+            source=Source.OPEN311,
+            category=category,
+            lon=lon,
+            lat=lat,
+            description=description or (category.name if category else "-"),
+            address=params.get("address_string") or "",
+            reporter_name=name,
+            reporter_phone=private["phone"],
+            anonymous=not (name or private["phone"] or private["email"]),
+            client_key=f"o311-{client.pk}:{idempotency_key}" if idempotency_key else None,
+            attributes=attributes,
+            photos=media,
+            within=city,
+        )
     except services.Invalid as exc:
-        raise Problems(_problems_from_intake(exc)) from None
+        problems += _problems_from_intake(exc, known=known)
+    if problems:
+        raise Problems(problems)
+    with transaction.atomic():
+        result = services.file_intake(draft)
+        link = Open311Request.objects.filter(case=result.case).first()
+        if link is None:
+            link = Open311Request.objects.create(
+                token=secrets.token_urlsafe(18), case=result.case, client=client, **private
+            )
     duplicates = [c for c in result.duplicates if not c.hidden]
     return Submitted(result.case, link.token, result.created, duplicates)
 

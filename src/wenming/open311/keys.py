@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wenming.core.errors import Invalid
 from wenming.core.keys import hash_key, new_key
 from wenming.open311.models import ClientApp
 
@@ -22,7 +23,7 @@ KEY_MAX = 200
 TOUCH_INTERVAL = timedelta(minutes=1)
 
 
-class KeyProblem(Exception):
+class KeyProblem(Invalid):
     """A key operation that cannot be done; the message is shown to the person."""
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from wenming.cases.models import Attachment
 from wenming.core import ratelimit
+from wenming.core.errors import ServiceError
 from wenming.core.files import image_response
 from wenming.open311 import georeport, keys
 from wenming.open311.formats import errors, render
@@ -42,6 +43,10 @@ def _throttle(key: str, limit: int) -> None:
               % {"limit": limit, "seconds": result.retry_after})],
             headers={"Retry-After": str(result.retry_after)},
         )
+
+
+def _retry_after(exc) -> dict:
+    return {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else {}
 
 
 class Call:
@@ -88,6 +93,8 @@ def endpoint(*methods):
                 return view(call, **kwargs)
             except Problems as exc:
                 return errors(fmt, exc.problems, headers=exc.headers)
+            except ServiceError as exc:
+                return errors(fmt, georeport.problems_from(exc), headers=_retry_after(exc))
             except RequestDataTooBig:
                 return errors(fmt, [(413, _("The request is too large."))])
             except (TooManyFieldsSent, TooManyFilesSent, MultiPartParserError):

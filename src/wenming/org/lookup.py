@@ -13,6 +13,7 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from wenming.core.cache import TableCache
+from wenming.core.errors import Invalid
 from wenming.org.models import LEVEL_ORDER, Area
 
 
@@ -41,9 +42,10 @@ class Location:
         return {a.level: {"id": a.id, "code": a.code, "name": a.name} for a in self.chain}
 
 
-class OutsideCity(ValueError):
+class OutsideCity(Invalid):
     def __init__(self, lon, lat):
-        super().__init__(_("The point (%(lon).6f, %(lat).6f) lies outside the city.") % {"lon": lon, "lat": lat})
+        message = _("The point (%(lon).6f, %(lat).6f) lies outside the city.") % {"lon": lon, "lat": lat}
+        super().__init__(message, {"location": message})
         self.lon, self.lat = lon, lat
 
 

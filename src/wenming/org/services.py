@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from wenming.core.errors import Invalid
 from wenming.geo.crs import geometry_gcj02_to_wgs84
 from wenming.geo.geometry import GeometryError, polygon_from_geojson, share_outside, to_geojson
 from wenming.geo.measure import area_m2
@@ -52,12 +53,14 @@ class Problem:
         return f"{label}: {self.why}"
 
 
-class ImportRejected(Exception):
+class ImportRejected(Invalid):
     """Raised with every problem found; nothing has been saved."""
+
+    code = "import_rejected"
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+        super().__init__("\n".join(str(p) for p in problems), problems=[str(p) for p in problems])
 
 
 @dataclass

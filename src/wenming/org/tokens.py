@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wenming.core.errors import Forbidden, NotFound, ServiceError
 from wenming.core.keys import hash_key, new_key
 from wenming.org.models import ApiToken, Role
 from wenming.org.scope import acting_membership
@@ -21,15 +22,15 @@ PREFIX_LENGTH = 8
 TOUCH_INTERVAL = timedelta(minutes=1)
 
 
-class TokenError(Exception):
+class TokenError(ServiceError):
     """A token operation that cannot be done; the message is shown to the person."""
 
 
-class UnknownToken(TokenError):
+class UnknownToken(TokenError, NotFound):
     pass
 
 
-class NotAllowed(TokenError):
+class NotAllowed(TokenError, Forbidden):
     pass
 
 

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from wenming.core import ratelimit
+from wenming.core.errors import TooSoon
 
 # action: per account, per IP; (requests, window in seconds)
 DEFAULT_LIMITS = {
@@ -32,18 +33,16 @@ DEFAULT_LIMITS = {
 }
 
 
-class RateLimited(Exception):
+class RateLimited(TooSoon):
+    """Over a limit on public writes; nothing was done."""
+
     def __init__(self, retry_after: int):
-        super().__init__(retry_after)
-        self.retry_after = retry_after
-
-    @property
-    def minutes(self) -> int:
-        return max(1, (self.retry_after + 59) // 60)
-
-    @property
-    def message(self) -> str:
-        return _("Too many submissions in a short time. Please try again in %(minutes)d minutes.") % {"minutes": self.minutes}
+        minutes = max(1, (int(retry_after) + 59) // 60)
+        super().__init__(
+            _("Too many submissions in a short time. Please try again in %(minutes)d minutes.") % {"minutes": minutes},
+            retry_after,
+        )
+        self.minutes = minutes
 
 
 def limits(action: str) -> dict:

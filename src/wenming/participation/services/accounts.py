@@ -36,7 +36,7 @@ from wenming.participation.models import (
     VerificationCode,
     Vote,
 )
-from wenming.participation.services.errors import Conflict, Forbidden, Invalid, TooSoon
+from wenming.core.errors import Conflict, Forbidden, Invalid, TooSoon
 
 CODE_DIGITS = 6
 CODE_VALID = timedelta(minutes=10)

@@ -22,13 +22,13 @@ import re
 from collections import Counter, defaultdict
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from wenming.core.errors import Forbidden, Invalid
 from wenming.org.models import Area, AreaLevel
 from wenming.participation.access import is_campaign_staff
 from wenming.participation.models import (
@@ -52,7 +52,7 @@ SCALE_MAX_STEPS = 10  # max - min: a scale is a row of buttons on a phone
 DEFAULT_IP_DAILY_CAP = 20
 
 
-class QuestionnaireError(Exception):
+class QuestionnaireError(Invalid):
     """A refused change or answer; ``problems`` lists every reason, ``errors`` ties them to fields."""
 
     def __init__(self, problems=None, *, errors: dict | None = None):
@@ -60,11 +60,7 @@ class QuestionnaireError(Exception):
             problems = [problems]
         self.problems = list(problems or [])
         self.errors = dict(errors or {})
-        super().__init__("; ".join(self.problems + [str(v) for v in self.errors.values()]))
-
-    @property
-    def message(self) -> str:
-        return str(self)
+        super().__init__("; ".join(self.problems + [str(v) for v in self.errors.values()]), self.errors)
 
 
 class NotAccepting(QuestionnaireError):
@@ -89,7 +85,7 @@ can_manage = is_campaign_staff
 
 def _require_manager(by) -> None:
     if not can_manage(by):
-        raise PermissionDenied(_("Only campaign office staff may build questionnaires."))
+        raise Forbidden(_("Only campaign office staff may build questionnaires."))
 
 
 # ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from wenming.cases.models import ACTIVE_STATUSES, Case, CaseEvent, Source, Statu
 from wenming.org.models import Unit
 from wenming.participation.access import citizen_for
 from wenming.participation.models import Support, TrackingCode
-from wenming.participation.services.errors import Forbidden, Invalid
+from wenming.core.errors import Forbidden, Invalid
 
 # Statuses never shown to the public: invalid reports and those folded into another.
 NOT_PUBLIC = [Status.REJECTED, Status.MERGED]

@@ -29,11 +29,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from wenming.cases.photos import PhotoError, process_upload
+from wenming.core.photos import PhotoError, process_upload
 from wenming.core.files import files_removed_on_failure
 from wenming.participation.access import citizen_for, is_campaign_admin
 from wenming.participation.models import Citizen, Solicitation, SolicitationEntry, Vote
-from wenming.participation.services.errors import Conflict, Forbidden, Invalid, NotFound
+from wenming.core.errors import Conflict, Forbidden, Invalid, NotFound
 
 __all__ = ["Conflict", "Forbidden", "Invalid", "NotFound"]
 

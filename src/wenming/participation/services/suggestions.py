@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from wenming.cases import notify
 from wenming.cases.models import Notification, TimeUnit
-from wenming.cases.photos import PhotoError, process_upload
+from wenming.core.photos import PhotoError, process_upload
 from wenming.cases.routing import dispatching_office
 from wenming.cases.services import next_serial
 from wenming.cases.workcalendar import get_calendar
@@ -51,7 +51,7 @@ from wenming.participation.models import (
     SuggestionTopic,
 )
 from wenming.participation.services import points
-from wenming.participation.services.errors import Conflict, Forbidden, Invalid, NotFound
+from wenming.core.errors import Conflict, Forbidden, Invalid, NotFound
 
 Status = SuggestionStatus
 Action = ModerationEvent.Action
@@ -169,7 +169,7 @@ def _location(lon, lat, problems: dict):
         if not (math.isfinite(lon) and math.isfinite(lat)):
             raise ValueError
         return lon, lat, lookup.locate(lon, lat)
-    except lookup.OutsideCity:  # before ValueError, its base class
+    except lookup.OutsideCity:
         problems["location"] = _("the place you chose lies outside the city")
     except (TypeError, ValueError):
         problems["location"] = _("give the location as longitude and latitude in degrees")

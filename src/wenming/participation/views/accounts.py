@@ -26,7 +26,7 @@ from wenming.participation.access import citizen_required
 from wenming.participation.channels import ChannelError, Unsupported
 from wenming.participation.models import Citizen, CodePurpose, Suggestion
 from wenming.participation.services import accounts
-from wenming.participation.services.errors import Invalid, PortalError
+from wenming.core.errors import Invalid, ServiceError
 from wenming.participation.services.points import ledger
 
 T = "participation/accounts/"
@@ -53,7 +53,7 @@ def _send_code(request, address_text: str, purpose: str) -> tuple[int, dict, str
         accounts.send_code(address, purpose)
     except protection.RateLimited as exc:
         return 429, {"address": exc.message}, ""
-    except PortalError as exc:
+    except ServiceError as exc:
         return exc.status, exc.fields or {"address": exc.message}, ""
     except Unsupported as exc:
         return 400, {"address": exc.message}, ""
@@ -90,7 +90,7 @@ def register(request):
                 user = accounts.register(form["address"], form["code"], form["nickname"], request.POST.get("password", ""))
             except protection.RateLimited as exc:
                 return protection.too_many(request, exc)
-            except PortalError as exc:
+            except ServiceError as exc:
                 errors, status = exc.fields or {"address": exc.message}, exc.status
             else:
                 auth_login(request, user, backend=BACKEND)
@@ -141,7 +141,7 @@ def password_reset(request):
                 user = accounts.reset_password(form["address"], form["code"], request.POST.get("password", ""))
             except protection.RateLimited as exc:
                 return protection.too_many(request, exc)
-            except PortalError as exc:
+            except ServiceError as exc:
                 errors, status = exc.fields or {"address": exc.message}, exc.status
             else:
                 auth_login(request, user, backend=BACKEND)
@@ -176,7 +176,7 @@ def me(request):
 def nickname(request):
     try:
         accounts.change_nickname(request.citizen, request.POST.get("nickname", ""))
-    except PortalError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect(reverse("participation:me") + "#nickname")
     messages.success(request, _("Your nickname is saved."))
@@ -236,7 +236,7 @@ def delete_account(request):
             accounts.delete_account(request.user, request.POST.get("password", ""))
         except protection.RateLimited as exc:
             return protection.too_many(request, exc)
-        except PortalError as exc:
+        except ServiceError as exc:
             error, status = exc.fields.get("password") or exc.message, exc.status
         else:
             auth_logout(request)
@@ -321,7 +321,7 @@ def citizen_block(request, pk):
     reason = request.POST.get("reason", "")
     try:
         accounts.block(citizen, request.user, reason)
-    except PortalError as exc:
+    except ServiceError as exc:
         return _detail(request, pk, errors=exc.fields or {"general": exc.message}, status=exc.status, reason=reason)
     messages.success(request, _("The account is blocked: it may read but no longer post."))
     return redirect("participation_office:citizen_detail", pk=pk)
@@ -333,7 +333,7 @@ def citizen_unblock(request, pk):
     citizen = get_object_or_404(Citizen, pk=pk)
     try:
         accounts.unblock(citizen, request.user)
-    except PortalError as exc:
+    except ServiceError as exc:
         return _detail(request, pk, errors={"general": exc.message}, status=exc.status)
     messages.success(request, _("The account may post again."))
     return redirect("participation_office:citizen_detail", pk=pk)

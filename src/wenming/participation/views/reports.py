@@ -16,7 +16,7 @@ from wenming.participation import protection
 from wenming.participation.access import citizen_required
 from wenming.participation.models import Support
 from wenming.participation.services import reports
-from wenming.participation.services.errors import PortalError
+from wenming.core.errors import ServiceError
 
 PAGE_SIZE = 20
 TRACKED_SESSION_KEY = "wenming_tracked_cases"  # cases this browser may follow by tracking code
@@ -59,13 +59,9 @@ def report_new(request):
             client_key=form.get("client_key", ""),
             anonymous=form.get("anonymous") == "1",
         )
-    except cases.CaseError as exc:
-        fields = exc.details.get("fields") or {}
+    except ServiceError as exc:
         return render(request, "participation/reports/new.html",
-                      _form_context(request, form, fields, exc.message), status=exc.status)
-    except PortalError as exc:
-        return render(request, "participation/reports/new.html", _form_context(request, form, {}, exc.message),
-                      status=exc.status)
+                      _form_context(request, form, exc.fields, exc.message), status=exc.status)
     case = submitted.case
     if submitted.tracking_code:
         request.session.setdefault(NEW_CODES_SESSION_KEY, {})[case.number] = submitted.tracking_code
@@ -101,7 +97,7 @@ def report_support(request, number):
     case = get_object_or_404(reports.public_cases(), number=number)
     try:
         counted = reports.support(request.user, case)
-    except PortalError as exc:
+    except ServiceError as exc:
         if request.headers.get("HX-Request"):
             return render(request, "participation/reports/_support.html", {"case": case, "error": exc.message,
                                                                              "count": reports.support_count(case)}, status=exc.status)
@@ -183,7 +179,7 @@ def _reporter_step(request, number, done: str, step):
     case = get_object_or_404(Case, number=number, reporter=request.user)
     try:
         step(case)
-    except cases.CaseError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, done)

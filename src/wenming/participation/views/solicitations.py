@@ -21,7 +21,7 @@ from wenming.participation import protection
 from wenming.participation.access import citizen_required
 from wenming.participation.models import Solicitation, SolicitationEntry
 from wenming.participation.services import solicitations as service
-from wenming.participation.services.errors import PortalError
+from wenming.core.errors import ServiceError
 
 T = "participation/solicitations/"
 
@@ -70,7 +70,7 @@ def solicitation_vote(request, pk, entry):
     solicitation = get_object_or_404(service.published(), pk=pk)
     try:
         service.vote(solicitation, entry, request.user)
-    except PortalError as exc:
+    except ServiceError as exc:
         if exc.status == 404:
             raise Http404 from None
         return _portal_detail(request, solicitation, error=exc.message, status=exc.status)
@@ -138,7 +138,7 @@ def office_new(request):
         form = _form_values(data=request.POST)
         try:
             solicitation = service.create(request.user, **_fields(form))
-        except PortalError as exc:
+        except ServiceError as exc:
             errors, message, status = exc.fields, exc.message, exc.status
         else:
             messages.success(request, _("The solicitation is saved. Add its entries, then publish it."))
@@ -159,7 +159,7 @@ def office_edit(request, pk):
         form = _form_values(data=request.POST)
         try:
             service.update(solicitation, request.user, **_fields(form))
-        except PortalError as exc:
+        except ServiceError as exc:
             errors, message, status = exc.fields, exc.message, exc.status
         else:
             messages.success(request, _("The solicitation is saved."))
@@ -200,7 +200,7 @@ def office_entry_add(request, pk):
     try:
         service.add_entry(solicitation, request.user, title=form.get("title", ""), author_name=form.get("author_name", ""),
                           description=form.get("description", ""), image=request.FILES.get("image"))
-    except PortalError as exc:
+    except ServiceError as exc:
         return _office_detail(request, solicitation, errors=exc.fields, message=exc.message, status=exc.status,
                               entry_form=form)
     messages.success(request, _("The entry is added."))
@@ -235,7 +235,7 @@ def _office_step(request, solicitation, done: str, step):
     """Run one change; a refusal is shown on the solicitation's page with its status."""
     try:
         step()
-    except PortalError as exc:
+    except ServiceError as exc:
         return _office_detail(request, solicitation, message=exc.message, status=exc.status)
     messages.success(request, done)
     return redirect("participation_office:solicitation_detail", pk=solicitation.pk)

@@ -30,7 +30,7 @@ from wenming.participation.models import (
     SuggestionTopic,
 )
 from wenming.participation.services import suggestions as service
-from wenming.participation.services.errors import PortalError
+from wenming.core.errors import ServiceError
 
 PAGE_SIZE = 20
 OFFICE_PAGE_SIZE = 50
@@ -135,7 +135,7 @@ def suggestion_new(request):
             lat=form.get("lat"),
             photos=request.FILES.getlist("photos"),
         )
-    except PortalError as exc:
+    except ServiceError as exc:
         return render(request, T + "new.html", _form_context(form, exc.fields, exc.message), status=exc.status)
     if suggestion.status == SuggestionStatus.PENDING:
         messages.success(request, _("Thank you. Your suggestion %s will be published once the campaign office has checked it.") % suggestion.number)
@@ -199,7 +199,7 @@ def suggestion_support(request, number):
         else:
             suggestion = service.support(suggestion, request.user)
             message = _("Thank you: your support is counted.")
-    except PortalError as exc:
+    except ServiceError as exc:
         error, status, message = exc.message, exc.status, ""
         suggestion.refresh_from_db()
     if _is_htmx(request):
@@ -225,7 +225,7 @@ def suggestion_flag(request, number):
         reason = ": ".join(str(part) for part in (label, details) if part)
         try:
             service.flag(suggestion, request.user, reason=reason)
-        except PortalError as exc:
+        except ServiceError as exc:
             error, status = exc.message, exc.status
         else:
             messages.success(request, _("Thank you. The campaign office will check this suggestion."))
@@ -341,7 +341,7 @@ def office_reply(request, number):
     suggestion = _office_suggestion(request, number)
     try:
         service.reply(suggestion, request.user, text=request.POST.get("reply", ""))
-    except PortalError as exc:
+    except ServiceError as exc:
         suggestion.refresh_from_db()
         return _office_detail(request, suggestion, error=exc.message, status=exc.status, form=request.POST)
     messages.success(request, _("The reply is published."))
@@ -369,7 +369,7 @@ def office_moderate(request, number, action):
             function(suggestion, request.user, reason=request.POST.get("reason", ""))
         else:
             function(suggestion, request.user)
-    except PortalError as exc:
+    except ServiceError as exc:
         suggestion.refresh_from_db()
         return _office_detail(request, suggestion, error=exc.message, status=exc.status, form=request.POST)
     messages.success(request, str(done))
@@ -386,7 +386,7 @@ def office_redact(request, number, pk):
     photo = get_object_or_404(SuggestionPhoto, pk=pk, suggestion=suggestion)
     try:
         service.redact_photo(photo, request.user, reason=request.POST.get("reason", ""))
-    except PortalError as exc:
+    except ServiceError as exc:
         return _office_detail(request, suggestion, error=exc.message, status=exc.status)
     messages.success(request, _("The photo is redacted: it is no longer shown to anyone."))
     return redirect("participation_office:suggestion_detail", number=number)
@@ -424,7 +424,7 @@ def office_settings(request):
     if request.method == "POST":
         try:
             service.update_settings(request.user, request.POST)
-        except PortalError as exc:
+        except ServiceError as exc:
             error, status = exc.message, exc.status
         else:
             messages.success(request, _("The settings are saved."))

@@ -10,8 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image, ImageCms, ImageFile
 
-from wenming.cases import photos
-from wenming.cases.photos import PhotoError, ProcessedPhoto, clean_name, exif_location, process_upload
+from wenming.core import photos
+from wenming.core.errors import Invalid
+from wenming.core.photos import PhotoError, ProcessedPhoto, clean_name, exif_location, process_upload
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -424,4 +425,4 @@ def test_messages_go_through_gettext(monkeypatch):
     monkeypatch.setattr(photos, "_", lambda message: "译:" + message)
     error = assert_rejected(b"")
     assert str(error) == "译:The file is empty."
-    assert isinstance(error, ValueError)
+    assert isinstance(error, Invalid) and error.status == 400

@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageOps
 
+from wenming.core.errors import Invalid
+
 try:
     import pillow_heif
 except ImportError:  # HEIC is then refused as an unknown format; the rest still works.
@@ -57,7 +59,7 @@ _OPEN_FORMATS = [f for f in FORMATS if f != "MPO" and (f != "HEIF" or HEIF_SUPPO
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
 
 
-class PhotoError(ValueError):
+class PhotoError(Invalid):
     """An upload that is not an acceptable photo; the message is shown to the user."""
 
     def __init__(self, message: str, code: str = "invalid"):
