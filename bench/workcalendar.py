@@ -55,7 +55,7 @@ def main():
     args = parser.parse_args()
 
     fresh_wenming()
-    from wenming.cases.workcalendar import get_calendar
+    from wenming.workdays.calendar import get_calendar
 
     cal = get_calendar()
     print(f"calendar: {len(cal.days)} dated days, official years {sorted(cal.official_years)}, "

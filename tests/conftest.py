@@ -55,7 +55,7 @@ def ensure_reference_data():
     flush removes them, so put back what is missing."""
     from wenming.cases.categories import seed_categories
     from wenming.cases.models import Category
-    from wenming.cases.workcalendar import seed_official_calendar
+    from wenming.workdays.calendar import seed_official_calendar
 
     from wenming.participation.services.points import seed_rules
 

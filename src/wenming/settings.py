@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "wenming.core",
     "wenming.geo",
     "wenming.org",
+    "wenming.workdays",
+    "wenming.notifications",
     "wenming.cases",
     "wenming.open311",
     "wenming.participation",

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from tests.cases.conftest import EAST_POINT, WEST_POINT, category, jpeg
 from wenming.cases import services
-from wenming.cases.models import Attachment, Case, CaseEvent, Notification, RoutingRule, Status
+from wenming.cases.models import Attachment, Case, CaseEvent, RoutingRule, Status
+from wenming.notifications.models import Notification
 
 
 def test_a_hotline_report_waits_for_registration_with_its_area_chain(world, report):

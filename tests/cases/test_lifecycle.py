@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from tests.cases.conftest import WEST_POINT, category, jpeg
 from wenming.cases import services
-from wenming.cases.models import Case, CaseEvent, CaseRequest, Notification, Status
-from wenming.cases.workcalendar import get_calendar
+from wenming.cases.models import Case, CaseEvent, CaseRequest, Status
+from wenming.notifications.models import Notification
+from wenming.workdays.calendar import get_calendar
 from wenming.org import services as org_services
 
 ROLES = ["campaign_admin", "inspector", "group_lead", "district_leader", "department_handler", "street_handler",

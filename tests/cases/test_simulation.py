@@ -15,7 +15,7 @@ from wenming.cases import demo as cases_demo
 from wenming.cases import routing, services
 from wenming.cases.models import Case, CaseEvent, CaseRequest, CaseSequence, Status
 from wenming.cases.simulation import SimulationError, simulate
-from wenming.cases.workcalendar import get_calendar
+from wenming.workdays.calendar import get_calendar
 from wenming.org import demo as org_demo
 from wenming.org.models import Area, Membership
 

@@ -203,3 +203,8 @@ def test_the_list_costs_the_same_queries_for_3_or_30_cases(world, report, login)
     for i in range(27):
         report(code="C0101", where=(111.01 + i * 0.002, 40.03))
     assert queries() == few
+
+
+def test_a_notification_about_a_case_opens_the_case(world, dispatched, login):
+    page = login(world.users["department_handler"]).get("/office/cases/notifications/").content.decode()
+    assert f'href="/office/cases/{dispatched.number}/"' in page

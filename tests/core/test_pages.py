@@ -130,7 +130,7 @@ def test_the_campaign_office_is_warned_about_a_year_without_official_holidays(ci
     assert 'data-testid="calendar-warning"' in page and "2027" in page
     # A unit handler has nothing to do with the calendar.
     assert 'data-testid="calendar-warning"' not in login(city.users["street_handler"]).get("/office/").content.decode()
-    from wenming.cases.models import CalendarYear
+    from wenming.workdays.models import CalendarYear
 
     CalendarYear.objects.create(year=2027, source="国务院办公厅通知")
     assert 'data-testid="calendar-warning"' not in login(city.users["campaign_admin"]).get("/office/").content.decode()

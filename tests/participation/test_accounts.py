@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tests.conftest import PASSWORD
-from wenming.cases.models import Notification
+from wenming.notifications.models import Notification
 from wenming.participation import channels
 from wenming.participation.models import Citizen, SuggestionStatus, SuggestionTopic, Suggestion, VerificationCode
 from wenming.participation.services import accounts

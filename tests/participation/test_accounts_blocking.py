@@ -8,7 +8,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.conftest import PASSWORD
-from wenming.cases.models import Category, Notification
+from wenming.cases.models import Category
+from wenming.notifications.models import Notification
 from wenming.cases.services import intake
 from wenming.org import services as org
 from wenming.org.models import Role

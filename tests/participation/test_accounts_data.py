@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from tests.conftest import PASSWORD
 from wenming.cases import services as cases
-from wenming.cases.models import Case, Category, Notification
+from wenming.cases.models import Case, Category
+from wenming.notifications.models import Notification
 from wenming.participation.models import (
     Answer,
     Citizen,
@@ -84,7 +85,7 @@ def history(resident, neighbour):
     response = Response.objects.create(questionnaire=questionnaire, version=version, user=resident, submitted_at=now)
     Answer.objects.create(response=response, item_key="q1", value="a")
     award(resident, "report_valid", f"case:{mine.pk}")
-    Notification.objects.create(user=resident, case=mine, kind="progress", title="您的问题已受理", created_at=now)
+    Notification.objects.create(user=resident, subject=mine, kind="progress", title="您的问题已受理", created_at=now)
     VerificationCode.objects.create(address="13900000001", purpose="reset", code_hash="x" * 64, created_at=now,
                                     expires_at=now + timedelta(minutes=10))
     return {"mine": mine, "theirs": theirs, "suggestion": suggestion, "other": other, "entry": entry, "response": response}

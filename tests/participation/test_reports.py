@@ -12,7 +12,8 @@ from PIL import Image
 
 from tests.cases.conftest import WEST_POINT, category, jpeg, world  # noqa: F401 (fixture)
 from wenming.cases import services as cases
-from wenming.cases.models import Attachment, Case, Notification
+from wenming.cases.models import Attachment, Case
+from wenming.notifications.models import Notification
 from wenming.participation.models import Citizen, PointEntry, Support, TrackingCode
 from wenming.participation.services import reports
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from tests.participation.conftest import make_resident
 from tests.participation.suggestion_helpers import configure, jpeg, media, no_limits, suggest, topics  # noqa: F401
-from wenming.cases.models import Notification
+from wenming.notifications.models import Notification
 from wenming.participation.models import Flag, ModerationEvent, PointEntry, Suggestion
 from wenming.participation.services import suggestions as service
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.participation.suggestion_helpers import WEST, configure, media, no_limits, suggest, topics  # noqa: F401
-from wenming.cases.models import Notification
+from wenming.notifications.models import Notification
 from wenming.participation.models import ModerationEvent, PointEntry, Suggestion
 from wenming.participation.services import suggestions as service
 

@@ -10,8 +10,9 @@ from tests.concurrency import race
 from tests.conftest import build_city
 from tests.participation.conftest import make_resident
 from tests.participation.suggestion_helpers import configure, media, no_limits, suggest, topics  # noqa: F401
-from wenming.cases.models import Notification, TimeUnit
-from wenming.cases.workcalendar import get_calendar
+from wenming.notifications.models import Notification
+from wenming.workdays.models import TimeUnit
+from wenming.workdays.calendar import get_calendar
 from wenming.participation.models import Suggestion, SuggestionSupport
 from wenming.participation.services import suggestions as service
 

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wenming.cases.models import CalendarYear, Case, Category, Holiday, RoutingRule
+from wenming.cases.models import Case, Category, RoutingRule
 
 
 @admin.register(Category)
@@ -22,19 +22,6 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     search_fields = ["category__name", "area__name", "unit__name", "note"]
     autocomplete_fields = ["area", "unit"]
     list_select_related = ["category", "area", "unit"]
-
-
-@admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
-    list_display = ["date", "is_workday", "name"]
-    list_filter = ["is_workday"]
-    date_hierarchy = "date"
-    search_fields = ["name"]
-
-
-@admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
-    list_display = ["year", "source", "entered_at"]
 
 
 @admin.register(Case)

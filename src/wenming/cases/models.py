@@ -6,22 +6,19 @@ computed later.
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wenming.org.models import Area, Unit
+from wenming.workdays.models import TimeUnit
 
 
 class CaseKind(models.TextChoices):
     COMPONENT = "C", _("Component")  # 部件
     EVENT = "E", _("Event")  # 事件
-
-
-class TimeUnit(models.TextChoices):
-    WORKING_HOURS = "working_hours", _("working hours")
-    WORKING_DAYS = "working_days", _("working days")
-    CLOCK_HOURS = "clock_hours", _("clock hours")
 
 
 class Category(models.Model):
@@ -192,11 +189,20 @@ class Case(models.Model):
             models.Index(fields=["-created_at", "-id"]),
         ]
 
+    # What people were told about the case (notifications.Notification.subject).
+    notifications = GenericRelation(
+        "notifications.Notification", content_type_field="subject_type", object_id_field="subject_id",
+        related_query_name="case",
+    )
+
     scope_area = "area__path"
     scope_unit = "assigned_unit__path"
 
     def __str__(self):
         return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.number])
 
 
 class CaseEvent(models.Model):
@@ -329,81 +335,3 @@ class CaseRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case"], condition=Q(status="pending"), name="cases_one_pending_request")
         ]
-
-
-class Holiday(models.Model):
-    """The official calendar: public holidays and the weekend days worked instead (调休)."""
-
-    date = models.DateField(_("date"), unique=True)
-    is_workday = models.BooleanField(_("working day"), help_text=_("A make-up working day on a weekend."))
-    name = models.CharField(_("name"), max_length=40, blank=True)
-
-    class Meta:
-        verbose_name = _("holiday or make-up day")
-        verbose_name_plural = _("official calendar")
-        ordering = ["date"]
-
-    def __str__(self):
-        return f"{self.date} {self.name}"
-
-
-class CalendarYear(models.Model):
-    """A year whose official schedule (State Council notice) has been entered."""
-
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    source = models.CharField(_("source"), max_length=200, blank=True)
-    entered_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("official calendar year")
-        verbose_name_plural = _("official calendar years")
-        ordering = ["year"]
-
-    def __str__(self):
-        return str(self.year)
-
-
-class Notification(models.Model):
-    class Kind(models.TextChoices):
-        ASSIGNED = "assigned", _("New assignment")
-        DUE_SOON = "due_soon", _("Deadline approaching")
-        OVERDUE = "overdue", _("Overdue")
-        RETURNED = "returned", _("Returned")
-        REWORK = "rework", _("Rework")
-        REQUEST = "request", _("Request to decide")
-        DECIDED = "decided", _("Request decided")
-        RED_FLAG = "red_flag", _("Red-flagged")
-        PROGRESS = "progress", _("Progress")
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    created_at = models.DateTimeField()
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
-
-
-class Delivery(models.Model):
-    """Sending one notification through one outbound channel, with its attempts."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
-    channel = models.CharField(max_length=16)  # email, webhook
-    address = models.CharField(max_length=200)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]

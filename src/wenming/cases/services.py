@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from wenming.cases import notify, routing
+from wenming.cases import routing
 from wenming.cases.models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
@@ -38,10 +38,11 @@ from wenming.cases.models import (
     TimeUnit,
 )
 from wenming.core.photos import PhotoError, process_upload
-from wenming.cases.workcalendar import get_calendar
+from wenming.workdays.calendar import get_calendar
 from wenming.core.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound, ServiceError
 from wenming.core.files import files_removed_on_failure
 from wenming.geo.measure import distance_m
+from wenming.notifications import services as notifications
 from wenming.org import lookup
 from wenming.org.models import STAFF_ROLES, Area, Role, Unit, UnitKind
 from wenming.org.scope import acting_membership, visible
@@ -438,7 +439,7 @@ def file_intake(draft: IntakeDraft) -> IntakeResult:
                 for action, from_status, to_status, data in events:
                     _record(case, actor if action == "register" else Actor(None, None, None), action, from_status, to_status, now, data=data)
                 for kind, users, title in notices:
-                    notify.send(users, kind, case, title, now=now)
+                    notifications.send(users, kind, title, about=case, now=now)
     except IntegrityError:
         if client_key:
             existing = Case.objects.filter(client_key=client_key).first()
@@ -571,7 +572,7 @@ def _change(case_or_id, user, action: str, *, version=None, now=None, saved_file
         for extra_action, from_status, to_status, data in step.extra_events:
             _record(case, Actor(None, None, None), extra_action, from_status, to_status, now, data=data)
         for kind, users, title in step.notices:
-            notify.send(users, kind, case, title, now=now)
+            notifications.send(users, kind, title, about=case, now=now)
 
 
 def _require(text: str, message: str, field: str = "note") -> str:
@@ -598,7 +599,7 @@ def _register(case: Case, now) -> list[tuple]:
         _dispatch_to(case, route.unit, now)
         events.append(("dispatch", Status.REGISTERED, Status.DISPATCHED,
                        {"unit": route.unit.code, "automatic": True, "reason": route.reason}))
-        notices.append(("assigned", notify.unit_staff(route.unit), _("New case %s") % case.number))
+        notices.append(("assigned", notifications.unit_staff(route.unit), _("New case %s") % case.number))
     return events, notices
 
 
@@ -653,7 +654,7 @@ def dispatch(case, user, *, unit=None, note="", version=None, now=None):
         step.to_status = Status.DISPATCHED
         step.note = note
         step.data = {"unit": target.code, "automatic": False}
-        step.notices.append(("assigned", notify.unit_staff(target), _("New case %s") % step.case.number))
+        step.notices.append(("assigned", notifications.unit_staff(target), _("New case %s") % step.case.number))
         _tell_reporter(step, _("Your report %s has been passed to the responsible unit") % step.case.number)
     return step.case
 
@@ -722,7 +723,7 @@ def return_case(case, user, *, note, version=None, now=None):
         c.is_overdue = False
         step.to_status = Status.REGISTERED
         step.public = False
-        step.notices.append(("returned", notify.unit_staff(c.dispatcher_unit), _("Case %s was returned") % c.number))
+        step.notices.append(("returned", notifications.unit_staff(c.dispatcher_unit), _("Case %s was returned") % c.number))
     return step.case
 
 
@@ -759,7 +760,7 @@ def verify(case, user, *, passed: bool, note="", version=None, now=None):
             c.rework_count += 1
             c.rectified_at = None
             _start_clock(c, step.now)
-            step.notices.append(("rework", notify.unit_staff(c.assigned_unit), _("Case %s must be reworked") % c.number))
+            step.notices.append(("rework", notifications.unit_staff(c.assigned_unit), _("Case %s must be reworked") % c.number))
     return step.case
 
 
@@ -785,7 +786,7 @@ def reopen(case, user, *, note, version=None, now=None):
         c.rectified_at = None
         step.to_status = Status.DISPATCHED
         _start_clock(c, step.now)
-        step.notices.append(("rework", notify.unit_staff(c.assigned_unit), _("Case %s was reopened by the reporter") % c.number))
+        step.notices.append(("rework", notifications.unit_staff(c.assigned_unit), _("Case %s was reopened by the reporter") % c.number))
     return step.case
 
 
@@ -814,7 +815,7 @@ def _request(case, user, action, kind, reason, days, version, now):
         )
         step.public = False
         step.data = {"kind": kind, "working_days": days}
-        step.notices.append(("request", notify.unit_staff(step.case.dispatcher_unit), _("Case %s: a request to decide") % step.case.number))
+        step.notices.append(("request", notifications.unit_staff(step.case.dispatcher_unit), _("Case %s: a request to decide") % step.case.number))
     return step.case
 
 
@@ -877,7 +878,7 @@ def red_flag(case, user, *, working_hours, note, version=None, now=None):
         c.red_flag = True
         step.public = False
         step.data = {"working_hours": hours, "deadline": c.deadline.isoformat()}
-        step.notices.append(("red_flag", notify.unit_staff(c.assigned_unit), _("Case %s is red-flagged") % c.number))
+        step.notices.append(("red_flag", notifications.unit_staff(c.assigned_unit), _("Case %s is red-flagged") % c.number))
     return step.case
 
 
@@ -938,14 +939,16 @@ def supervise(now=None) -> dict:
         if left <= min((case.deadline_seconds or 0) / 4, calendar.day_seconds):
             with transaction.atomic():
                 if Case.objects.filter(pk=case.pk, reminded=False).update(reminded=True):
-                    notify.send(notify.unit_staff(case.assigned_unit), "due_soon", case, _("Case %s is due soon") % case.number, now=now)
+                    notifications.send(notifications.unit_staff(case.assigned_unit), "due_soon", _("Case %s is due soon") % case.number,
+                                       about=case, now=now)
                     counts["reminded"] += 1
     for case in open_cases.filter(is_overdue=False, deadline__lte=now).iterator(chunk_size=500):
         with transaction.atomic():
             if Case.objects.filter(pk=case.pk, is_overdue=False).update(is_overdue=True, escalation=1):
                 CaseEvent.objects.create(case=case, action="overdue", from_status=case.status, to_status=case.status, at=now, public=False,
                                          data={"deadline": case.deadline.isoformat()})
-                notify.send(notify.unit_staff(case.assigned_unit, leaders_only=True), "overdue", case, _("Case %s is overdue") % case.number, now=now)
+                notifications.send(notifications.unit_staff(case.assigned_unit, leaders_only=True), "overdue",
+                                   _("Case %s is overdue") % case.number, about=case, now=now)
                 counts["overdue"] += 1
     # A case still open one working day after its deadline is listed for the bulletin.
     for case in open_cases.filter(is_overdue=True, escalation=1, deadline__lte=now).iterator(chunk_size=500):

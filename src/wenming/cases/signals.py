@@ -1,20 +1,19 @@
-"""Keep the per-process working calendar, and the deadlines counted over it, in step with its tables."""
+"""Deadlines counted over a year whose official schedule was missing are counted again once it is entered."""
 
-from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
-from wenming.cases import workcalendar
-from wenming.cases.models import CalendarYear, Holiday
-
-
-@receiver(post_save, sender=CalendarYear, dispatch_uid="cases.calendar_year_entered")
-def calendar_year_entered(sender, instance, **kwargs) -> None:
-    workcalendar.invalidate()
-    # Deadlines counted over this year with weekends only can now be counted properly.
-    workcalendar.recompute_provisional_deadlines()
+from wenming.cases import deadlines
+from wenming.cases.models import OPEN_STATUSES, Case
+from wenming.workdays.calendar import provisional_deadlines, year_entered
 
 
-@receiver(post_save, sender=Holiday, dispatch_uid="cases.holiday_saved")
-@receiver(post_delete, sender=Holiday, dispatch_uid="cases.holiday_deleted")
-def holiday_changed(sender, instance, **kwargs) -> None:
-    workcalendar.invalidate()
+@receiver(year_entered, dispatch_uid="cases.recount_provisional_deadlines")
+def recount_provisional_deadlines(sender, years, **kwargs) -> None:
+    deadlines.recompute_provisional_deadlines()
+
+
+@receiver(provisional_deadlines, dispatch_uid="cases.provisional_deadlines")
+def open_cases_with_provisional_deadlines(sender, **kwargs):
+    count = Case.objects.filter(deadline_provisional=True, status__in=OPEN_STATUSES).count()
+    return (_("open cases"), count) if count else None

@@ -55,7 +55,7 @@ from wenming.cases.models import (
     TimeUnit,
 )
 from wenming.cases.services import TRUSTED_SOURCES
-from wenming.cases.workcalendar import get_calendar
+from wenming.workdays.calendar import get_calendar
 from wenming.org.demo import CORE_CENTRE, URBAN_DISTRICTS
 from wenming.org.models import Area, AreaLevel, Membership, Role, Unit, UnitKind
 

@@ -13,14 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from wenming.cases import notify, services
+from wenming.cases import services
 from wenming.cases.filters import SORT_LABELS, CaseFilter, FilterError, queue_counts
 from wenming.cases.models import (
     Attachment,
     Case,
     CaseRequest,
     Category,
-    Notification,
     Priority,
     RequestStatus,
     Satisfaction,
@@ -289,13 +288,3 @@ def photo(request, number, pk, variant):
     attachment = get_object_or_404(Attachment, pk=pk, case=case)
     field = {"thumb": attachment.thumbnail, "public": attachment.public_image, "original": attachment.image}.get(variant)
     return image_response(field, "private, max-age=3600", "image/jpeg" if variant != "original" else attachment.content_type)
-
-
-@back_office
-def notifications(request):
-    if request.method == "POST":
-        notify.mark_read(request.user, request.POST.getlist("ids") or None)
-        return redirect("cases:notifications")
-    items = Notification.objects.filter(user=request.user).select_related("case")
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cases/notifications.html", {"page": page})

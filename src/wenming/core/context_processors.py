@@ -1,4 +1,4 @@
-from wenming.cases.notify import unread_count
+from wenming.notifications.services import unread_count
 from wenming.core.navigation import menu_for
 from wenming.org.access import is_back_office_user
 from wenming.org.scope import acting_membership

@@ -6,3 +6,5 @@ class Open311Config(AppConfig):
     name = "wenming.open311"
     label = "open311"
     verbose_name = _("Open311 interface")
+    # What the campaign office maintains in the admin (org.services.reference_editors).
+    reference_models = ["clientapp", "serviceattribute"]

@@ -22,7 +22,8 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from wenming.cases import services
-from wenming.cases.models import FINISHED_STATUSES, Attachment, Case, Category, Source, Stage, TimeUnit
+from wenming.cases.models import FINISHED_STATUSES, Attachment, Case, Category, Source, Stage
+from wenming.workdays.models import TimeUnit
 from wenming.open311.models import Datatype, Open311Request, ServiceAttribute
 from wenming.org.models import Area
 

@@ -496,8 +496,8 @@ def reference_editors():
 def grant_reference_permissions(group) -> None:
     from django.contrib.auth.models import Permission
 
-    wanted = Q()
-    for app_label, models in REFERENCE_MODELS.items():
+    wanted = Q(pk__in=[])
+    for app_label, models in reference_models().items():
         wanted |= Q(content_type__app_label=app_label, content_type__model__in=models)
     group.permissions.set(Permission.objects.filter(wanted))
 
@@ -505,15 +505,12 @@ def grant_reference_permissions(group) -> None:
 REFERENCE_EDITORS = "创城办·基础数据维护"
 
 
-# The reference data the campaign office maintains in the admin. Cases are not
-# among them: they change only through their actions.
-REFERENCE_MODELS = {
-    "org": ["area", "unit", "membership", "profile", "liaison", "apitoken"],
-    "cases": ["category", "routingrule", "holiday", "calendaryear"],
-    "open311": ["clientapp", "serviceattribute"],
-    "participation": ["pointrule", "portalsettings", "suggestiontopic", "pointentry"],
-    "geo": ["coveragerule", "dataset", "run"],
-}
+def reference_models() -> dict[str, list[str]]:
+    """The reference data the campaign office maintains in the admin, as each app declares it
+    (``reference_models`` on its AppConfig). Cases are not among it: they change only through their actions."""
+    from django.apps import apps
+
+    return {c.label: list(c.reference_models) for c in apps.get_app_configs() if getattr(c, "reference_models", None)}
 
 
 def add_membership(user, *, unit, role, position="", area=None) -> Membership:

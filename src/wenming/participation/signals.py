@@ -5,8 +5,8 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
-from wenming.cases import notify
 from wenming.cases.models import CaseEvent, Source
+from wenming.notifications import services as notifications
 from wenming.participation.models import Support
 from wenming.participation.services import points
 
@@ -27,7 +27,8 @@ def on_case_event(sender, instance: CaseEvent, created: bool, raw=False, **kwarg
             points.award(support.user, "support_confirmed", ref, reason=_("Report %s you supported was accepted") % case.number, now=event.at)
     elif event.action == "verify" and (event.data or {}).get("passed"):
         users = [s.user for s in Support.objects.filter(case=case).select_related("user")]
-        notify.send(users, "progress", case, _("A report you supported, %s, has been dealt with") % case.number, now=event.at)
+        notifications.send(users, "progress", _("A report you supported, %s, has been dealt with") % case.number,
+                           about=case, now=event.at)
     elif event.action == "merge" and case.reporter_id and case.duplicate_of_id:
         if case.duplicate_of.reporter_id != case.reporter_id:  # one's own report needs no support
             Support.objects.bulk_create(

@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from wenming.cases.workcalendar import seed_official_calendar
+    from wenming.workdays.calendar import seed_official_calendar
 
     seed_official_calendar(
         holiday_model=apps.get_model("cases", "Holiday"),

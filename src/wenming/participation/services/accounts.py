@@ -36,6 +36,8 @@ from wenming.participation.models import (
     VerificationCode,
     Vote,
 )
+from wenming.notifications import services as notification_centre
+from wenming.notifications.models import Notification
 from wenming.core.errors import Conflict, Forbidden, Invalid, TooSoon
 
 CODE_DIGITS = 6
@@ -314,7 +316,7 @@ def _when(value):
 
 def personal_data(user) -> dict:
     """Everything the portal holds about the person, as plain data (for the page and the JSON file)."""
-    from wenming.cases.models import Case, Notification
+    from wenming.cases.models import Case
     from wenming.participation.models import Item
     from wenming.participation.services.points import ledger
 
@@ -391,9 +393,9 @@ def personal_data(user) -> dict:
         for e in (ledger(citizen) if citizen else [])
     ]
     notifications = [
-        {"at": _when(n.created_at), "title": n.title, "text": n.body, "report": n.case.number if n.case_id else "",
+        {"at": _when(n.created_at), "title": n.title, "text": n.body, "report": str(n.subject or ""),
          "read_at": _when(n.read_at)}
-        for n in Notification.objects.filter(user=user).select_related("case")
+        for n in notification_centre.inbox(user)
     ]
     return {
         "generated_at": _when(timezone.now()),
@@ -470,8 +472,6 @@ can_moderate = is_campaign_staff
 
 def block(citizen: Citizen, by, reason: str, *, now=None) -> Citizen:
     """Stop an account from posting; it may still log in and read. The reason is shown to the person."""
-    from wenming.cases.models import Notification
-
     now = now or timezone.now()
     if not can_moderate(by):
         raise Forbidden(_("Only the campaign office may block accounts."))
@@ -487,16 +487,13 @@ def block(citizen: Citizen, by, reason: str, *, now=None) -> Citizen:
         locked.blocked_at, locked.blocked_reason = now, reason
         locked.save(update_fields=["blocked_at", "blocked_reason"])
         ModerationEvent.objects.create(action=ModerationEvent.Action.BLOCK, citizen=locked, reason=reason, by=by, at=now)
-        Notification.objects.create(
-            user_id=locked.user_id, case=None, kind=Notification.Kind.PROGRESS, created_at=now,
-            title=_("Your account may no longer post")[:200], body=reason,
-        )
+        # Told in the portal only: the person reads it where the block bites.
+        notification_centre.send([locked.user], Notification.Kind.PROGRESS, _("Your account may no longer post"),
+                                 body=reason, outbound=False, now=now)
     return locked
 
 
 def unblock(citizen: Citizen, by, *, now=None) -> Citizen:
-    from wenming.cases.models import Notification
-
     now = now or timezone.now()
     if not can_moderate(by):
         raise Forbidden(_("Only the campaign office may unblock accounts."))
@@ -507,10 +504,8 @@ def unblock(citizen: Citizen, by, *, now=None) -> Citizen:
         locked.blocked_at, locked.blocked_reason = None, ""
         locked.save(update_fields=["blocked_at", "blocked_reason"])
         ModerationEvent.objects.create(action=ModerationEvent.Action.UNBLOCK, citizen=locked, by=by, at=now)
-        Notification.objects.create(
-            user_id=locked.user_id, case=None, kind=Notification.Kind.PROGRESS, created_at=now,
-            title=_("Your account may post again")[:200],
-        )
+        notification_centre.send([locked.user], Notification.Kind.PROGRESS, _("Your account may post again"),
+                                 outbound=False, now=now)
     return locked
 
 

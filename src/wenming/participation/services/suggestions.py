@@ -28,13 +28,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wenming.cases import notify
-from wenming.cases.models import Notification, TimeUnit
+from wenming.workdays.models import TimeUnit
 from wenming.core.photos import PhotoError, process_upload
 from wenming.cases.routing import dispatching_office
 from wenming.cases.services import next_serial
-from wenming.cases.workcalendar import get_calendar
+from wenming.workdays.calendar import get_calendar
 from wenming.core.files import files_removed_on_failure
+from wenming.notifications import services as notifications
+from wenming.notifications.models import Notification
 from wenming.org import lookup
 from wenming.org.models import Area, AreaLevel, Role, UnitKind
 from wenming.org.scope import acting_membership, visible
@@ -346,7 +347,7 @@ def _reach_threshold(row: Suggestion, now, settings: PortalSettings) -> None:
             "count": row.support_count,
             "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
         }
-        notify.send(notify.unit_staff(row.responsible_unit), Notification.Kind.ASSIGNED, None, title[:200],
+        notifications.send(notifications.unit_staff(row.responsible_unit), Notification.Kind.ASSIGNED, title,
                     body=row.title, now=now)
 
 
@@ -447,7 +448,7 @@ def _reason(reason: str) -> str:
 
 def _tell_author(row: Suggestion, title: str, now) -> None:
     if row.author_id:
-        notify.send([row.author], Notification.Kind.PROGRESS, None, title[:200], now=now)
+        notifications.send([row.author], Notification.Kind.PROGRESS, title, now=now)
 
 
 def _resolve_flags(row: Suggestion, now) -> None:
@@ -617,7 +618,7 @@ def remind_replies(*, now=None) -> dict:
                 else:
                     title = _("The reply to suggestion %(number)s is due by %(due)s.")
                 title = title % {"number": row.number, "due": timezone.localtime(row.reply_due_at).strftime("%Y-%m-%d %H:%M")}
-                notify.send(notify.unit_staff(row.responsible_unit), kind, None, title[:200], body=row.title, now=now)
+                notifications.send(notifications.unit_staff(row.responsible_unit), kind, title, body=row.title, now=now)
             counts[kind] += 1
     return counts
 

@@ -16,8 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wenming.cases import notify
-from wenming.cases.models import Notification
+from wenming.notifications import services as notifications
 from wenming.core.excel import xlsx_response
 from wenming.org.access import back_office
 from wenming.org.services import mask_phone
@@ -163,8 +162,8 @@ def me(request):
         "masked_address": accounts.masked_address(citizen),
         "entries": ledger(citizen)[:30],
         "suggestions": Suggestion.objects.filter(author=request.user).select_related("topic")[:20],
-        "notifications": Notification.objects.filter(user=request.user).select_related("case")[:30],
-        "unread": notify.unread_count(request.user),
+        "notifications": notifications.inbox(request.user)[:30],
+        "unread": notifications.unread_count(request.user),
         "nickname_errors": {},
     }
     return render(request, T + "me.html", context)
@@ -187,7 +186,7 @@ def nickname(request):
 @citizen_required(allow_blocked=True)  # reading one's notifications changes nothing anyone else sees
 def notifications_read(request):
     ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
-    notify.mark_read(request.user, ids)
+    notifications.mark_read(request.user, ids)
     return redirect(reverse("participation:me") + "#notifications")
 
 

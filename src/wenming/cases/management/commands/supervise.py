@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from wenming.cases import notify, services
+from wenming.cases import services
+from wenming.notifications import services as notifications
 
 
 class Command(BaseCommand):
@@ -8,7 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = services.supervise()
-        sent = notify.deliver_pending()
+        sent = notifications.deliver_pending()
         self.stdout.write(
             f"reminded {counts['reminded']}, newly overdue {counts['overdue']}, escalated {counts['escalated']}; "
             f"notifications sent {sent['sent']}, to retry {sent['retry']}, failed {sent['failed']}"

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from wenming.cases.models import OPEN_STATUSES, CalendarYear, Case, Holiday
-from wenming.cases.workcalendar import get_calendar, seed_official_calendar
+from wenming.workdays.calendar import get_calendar, provisional_counts, seed_official_calendar
+from wenming.workdays.models import CalendarYear, Holiday
 
 MIN_YEAR, MAX_YEAR = 1949, 9999
 
@@ -73,9 +73,8 @@ class Command(BaseCommand):
                     f"`wenming calendar add DATE --off|--workday --name NAME`, then `wenming calendar enter {year}`."
                 )
             )
-        provisional = Case.objects.filter(deadline_provisional=True, status__in=OPEN_STATUSES).count()
-        if provisional:
-            self.stdout.write(f"Open cases with a provisional deadline: {provisional}")
+        for what, count in provisional_counts():
+            self.stdout.write(f"Provisional deadlines: {count} {what}")
 
     def handle_seed(self, **options):
         before = set(CalendarYear.objects.values_list("year", flat=True))
@@ -123,16 +122,20 @@ class Command(BaseCommand):
                 f"No day of {year_number} is entered. Enter its holidays and make-up working days first "
                 f"(wenming calendar add DATE --off|--workday), or pass --force for a year without any."
             )
-        before = Case.objects.filter(deadline_provisional=True, status__in=OPEN_STATUSES).count()
-        # Saving the row recounts the provisional deadlines (cases.signals).
+        before = _total(provisional_counts())
+        # Saving the row tells the domains, which count their provisional deadlines again.
         CalendarYear.objects.create(year=year_number, source=source or f"entered {timezone.localdate()}")
-        after = Case.objects.filter(deadline_provisional=True, status__in=OPEN_STATUSES).count()
+        after = _total(provisional_counts())
         self.stdout.write(
             self.style.SUCCESS(
                 f"{year_number} is official: {off} days off, {worked} make-up working days. "
                 f"Provisional deadlines: {before} before, {after} now."
             )
         )
+
+
+def _total(counts: list[tuple[str, int]]) -> int:
+    return sum(count for _what, count in counts)
 
 
 def _parse_date(text: str) -> date:

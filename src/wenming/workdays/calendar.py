@@ -21,10 +21,11 @@ from datetime import timezone as dt_timezone
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Max, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
-from wenming.cases.models import OPEN_STATUSES, CalendarYear, Case, Holiday, TimeUnit
 from wenming.core.cache import TableCache
+from wenming.workdays.models import CalendarYear, Holiday, TimeUnit
 
 # Mainland China's statutory fixed-date days off since 2025 (month, day); lunar
 # festivals and the days moved around them are only known from the yearly notice.
@@ -174,6 +175,18 @@ class WorkCalendar:
         return [y for y in years if not self.is_official(y)]
 
 
+# Told when the schedule of a year has been entered, so that deadlines counted over it with
+# weekends only can be counted again: ``years`` lists them.
+year_entered = Signal()
+
+# Asked how many deadlines are still provisional; each receiver returns (what, how many).
+provisional_deadlines = Signal()
+
+
+def provisional_counts() -> list[tuple[str, int]]:
+    return [answer for _receiver, answer in provisional_deadlines.send(sender=None) if answer]
+
+
 # The per-process calendar, rebuilt when the tables change.
 
 def _version() -> tuple:
@@ -266,35 +279,5 @@ def seed_official_calendar(years: Iterable[int] | None = None, *, holiday_model=
         # bulk_create sends no signals, so do here what they would have done.
         invalidate()
         if new_years:
-            recompute_provisional_deadlines()
+            year_entered.send(sender=year_model, years=[y.year for y in new_years])
     return created
-
-
-def recompute_provisional_deadlines(now: datetime | None = None) -> int:
-    """Count provisional deadlines of open cases again with the current calendar; returns how many changed.
-
-    Only deadline and deadline_provisional are written (no version bump: this is
-    not a user action). `now` is accepted for callers that pass their clock; the
-    recount itself does not depend on it, and is_overdue stays with the deadline sweep.
-    """
-    calendar = get_calendar()
-    changed = 0
-    rows = (
-        Case.objects.filter(
-            deadline_provisional=True,
-            status__in=OPEN_STATUSES,
-            deadline_from__isnull=False,
-            deadline_seconds__isnull=False,
-        )
-        .values_list("pk", "deadline_from", "deadline_seconds", "time_unit", "deadline")
-        .order_by("pk")
-    )
-    for pk, start, seconds, unit, old in list(rows):
-        new, provisional = calendar.deadline(start, seconds, unit, in_seconds=True)
-        if new == old and provisional:
-            continue
-        # Matching the counted span too leaves alone a case changed meanwhile by a user action.
-        changed += Case.objects.filter(
-            pk=pk, deadline_provisional=True, deadline_from=start, deadline_seconds=seconds
-        ).update(deadline=new, deadline_provisional=provisional)
-    return changed

@@ -1,9 +1,10 @@
 """Notifications: the in-app notification centre, and outbound channels behind one interface.
 
-A notification is written in the same transaction as the change it reports. Each
-outbound channel (e-mail through Django's mail backend; an HTTP webhook for the
-city's SMS gateway) gets a Delivery row that `deliver_pending` sends, retrying with
-growing pauses, so a channel that is down loses nothing.
+A notification is written in the same transaction as the change it reports, and may be
+about something (its subject: a case, a suggestion …). Each outbound channel (e-mail
+through Django's mail backend; an HTTP webhook for the city's SMS gateway) gets a
+Delivery row that `deliver_pending` sends, retrying with growing pauses, so a channel
+that is down loses nothing.
 """
 
 import json
@@ -17,7 +18,7 @@ from django.core.mail import send_mail
 from django.db.models import Q
 from django.utils import timezone
 
-from wenming.cases.models import Delivery, Notification
+from wenming.notifications.models import Delivery, Notification
 from wenming.org.models import Membership, Role
 
 log = logging.getLogger(__name__)
@@ -45,16 +46,26 @@ def _channels(user) -> list[tuple[str, str]]:
     return channels
 
 
-def send(users, kind: str, case, title: str, *, body: str = "", now=None) -> list[Notification]:
+def send(users, kind: str, title: str, *, about=None, body: str = "", outbound: bool = True, now=None) -> list[Notification]:
+    """Tell each of ``users`` once, in the centre and (``outbound``) by e-mail and SMS; ``about``
+    is the record the notification is about, if any."""
     now = now or timezone.now()
     created = []
     for user in {u.pk: u for u in users if u is not None}.values():
-        notification = Notification.objects.create(user=user, case=case, kind=kind, title=title, body=body, created_at=now)
-        Delivery.objects.bulk_create(
-            [Delivery(notification=notification, channel=c, address=a, next_attempt_at=now) for c, a in _channels(user)]
+        notification = Notification.objects.create(
+            user=user, subject=about, kind=kind, title=title[:200], body=body, created_at=now
         )
+        if outbound:
+            Delivery.objects.bulk_create(
+                [Delivery(notification=notification, channel=c, address=a, next_attempt_at=now) for c, a in _channels(user)]
+            )
         created.append(notification)
     return created
+
+
+def inbox(user):
+    """The person's notifications, newest first, with what each is about."""
+    return Notification.objects.filter(user=user).prefetch_related("subject")
 
 
 def unread_count(user) -> int:
@@ -75,8 +86,9 @@ def _send_email(delivery: Delivery) -> None:
 
 def _send_webhook(delivery: Delivery) -> None:
     n = delivery.notification
+    # "case" names what the notification is about (a case number, a suggestion number …).
     payload = json.dumps(
-        {"phone": delivery.address, "text": n.title, "case": n.case.number if n.case_id else None, "kind": n.kind}
+        {"phone": delivery.address, "text": n.title, "case": str(n.subject) if n.subject else None, "kind": n.kind}
     ).encode()
     request = urllib.request.Request(
         settings.WENMING_SMS_WEBHOOK_URL, data=payload, headers={"Content-Type": "application/json"}, method="POST"
@@ -95,7 +107,8 @@ def deliver_pending(now=None, limit: int = 500) -> dict:
     due = (
         Delivery.objects.filter(status=Delivery.Status.PENDING)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .select_related("notification", "notification__case")
+        .select_related("notification")
+        .prefetch_related("notification__subject")
         .order_by("next_attempt_at", "id")[:limit]
     )
     counts = {"sent": 0, "retry": 0, "failed": 0}

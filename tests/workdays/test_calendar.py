@@ -5,13 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-import wenming.cases.signals  # noqa: F401  (connects the receivers even before apps.ready imports them)
-from wenming.cases import workcalendar
-from wenming.cases.models import CalendarYear, Case, Category, Holiday, Status, TimeUnit
-from wenming.cases.workcalendar import WorkCalendar, get_calendar, seed_official_calendar
-from wenming.org.models import Area
+from wenming.workdays import calendar as workcalendar
+from wenming.workdays.calendar import WorkCalendar, get_calendar, seed_official_calendar
+from wenming.workdays.models import CalendarYear, Holiday, TimeUnit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOUR = 3600
@@ -199,47 +198,6 @@ def test_missing_years_include_next_year_from_november_on(cal):
     assert calendar.missing_years(date(2031, 2, 1)) == [2031]
 
 
-def make_case(**fields) -> Case:
-    area, _ = Area.objects.get_or_create(code="990100", defaults={"name": "示范市", "level": "city"})
-    # Other migrations may seed the standard categories; any event class will do.
-    category, _ = Category.objects.get_or_create(kind="E", code="99", defaults={"name": "其他"})
-    now = timezone.now()
-    return Case.objects.create(
-        number="E0120310930001", kind="E", category=category, source="citizen", description="垃圾堆放",
-        lon=111.0, lat=40.0, area=area, created_at=now, updated_at=now, **fields,
-    )
-
-
-def test_entering_a_year_counts_its_provisional_deadlines_again(cal):
-    start = at(2031, 9, 30, 10)  # Tuesday
-    deadline, provisional = cal.deadline(start, 2, TimeUnit.WORKING_DAYS)
-    assert (deadline, provisional) == (at(2031, 10, 7, 10), True)  # 1–3 Oct off, Mon 6 and Tue 7 worked
-    case = make_case(
-        status=Status.ACCEPTED, time_limit=2, time_unit=TimeUnit.WORKING_DAYS, deadline_from=start,
-        deadline_seconds=2 * DAY, deadline=deadline, deadline_provisional=True,
-    )
-    Holiday.objects.bulk_create(
-        [Holiday(date=date(2031, 10, d), is_workday=False, name="国庆节") for d in range(1, 8)]
-        + [Holiday(date=date(2031, 9, 28), is_workday=True, name="国庆节"),
-           Holiday(date=date(2031, 10, 11), is_workday=True, name="国庆节")]
-    )
-    CalendarYear.objects.create(year=2031, source="test notice")
-    case.refresh_from_db()
-    assert case.deadline == at(2031, 10, 9, 10)
-    assert not case.deadline_provisional
-    assert case.version == 1
-
-
-def test_recounting_leaves_closed_cases_and_unchanged_deadlines_alone(cal):
-    start = at(2031, 3, 4, 10)
-    deadline, _ = cal.deadline(start, 1, TimeUnit.WORKING_DAYS)
-    make_case(
-        status=Status.CLOSED, time_unit=TimeUnit.WORKING_DAYS, deadline_from=start, deadline_seconds=DAY,
-        deadline=deadline - timedelta(days=1), deadline_provisional=True,
-    )
-    assert workcalendar.recompute_provisional_deadlines() == 0
-
-
 # The cache
 
 
@@ -334,3 +292,15 @@ def test_status_warns_about_each_year_still_to_enter(db, monkeypatch):
 def test_the_seed_subcommand_reports_how_many_days_it_added(db):
     Holiday.objects.filter(date__year=2026).delete()
     assert "Added 39 days" in run("seed")
+
+
+# In the admin
+
+
+def test_the_campaign_office_maintains_the_calendar_in_the_admin_at_its_old_address_too(city, login):
+    client = login(city.users["campaign_admin"])
+    assert client.get("/admin/workdays/holiday/").status_code == 200
+    old = client.get("/admin/cases/holiday/?is_workday__exact=1")
+    assert old.status_code == 302 and old["Location"] == "/admin/workdays/holiday/?is_workday__exact=1"
+    assert client.get("/admin/cases/calendaryear/2/change/")["Location"] == "/admin/workdays/calendaryear/2/change/"
+    assert get_user_model().objects.get(pk=city.users["campaign_admin"].pk).has_perm("workdays.change_holiday")
