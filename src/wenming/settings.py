@@ -55,12 +55,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ninja",
     "wenming.core",
-    "wenming.geo",
     "wenming.org",
     "wenming.workdays",
     "wenming.notifications",
     "wenming.cases",
     "wenming.open311",
+    "wenming.coverage",
     "wenming.participation",
 ]
 

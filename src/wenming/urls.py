@@ -6,7 +6,11 @@ from django.views.generic import RedirectView
 from wenming.api import api
 
 # Admin pages of models that moved to another app: the old addresses lead to the new ones.
-MOVED_ADMIN = {"cases/holiday": "workdays/holiday", "cases/calendaryear": "workdays/calendaryear"}
+MOVED_ADMIN = {
+    "cases/holiday": "workdays/holiday",
+    "cases/calendaryear": "workdays/calendaryear",
+    **{f"geo/{model}": f"coverage/{model}" for model in ("coveragerule", "dataset", "run")},
+}
 
 urlpatterns = [
     *(
@@ -22,7 +26,7 @@ urlpatterns = [
     path("office/org/", include("wenming.org.urls")),
     path("office/cases/notifications/", include("wenming.notifications.urls")),
     path("office/cases/", include("wenming.cases.urls")),
-    path("office/coverage/", include("wenming.geo.urls")),
+    path("office/coverage/", include("wenming.coverage.urls")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("wenming.open311.urls")),
     path("office/participation/", include("wenming.participation.office_urls")),

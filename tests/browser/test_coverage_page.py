@@ -5,7 +5,7 @@ import pytest
 
 from tests.browser.helpers import log_in
 from tests.conftest import build_city
-from tests.geo.test_coverage_views import make_coverage
+from tests.coverage.test_coverage_views import make_coverage
 
 pytestmark = pytest.mark.browser
 

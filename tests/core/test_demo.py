@@ -58,10 +58,10 @@ def test_demo_sets_up_hohhot_from_nothing_and_reuses_it(tmp_path):
     assert count(db, "select count(*) from cases_case c where not exists "
                      "(select 1 from cases_caseevent e where e.case_id = c.id)") == 0
     # A generated street network, labelled so, with its coverage computed.
-    assert count(db, "select source from geo_dataset where is_current") == "generated"
-    assert count(db, "select count(*) from geo_feature where kind='residential'") > 1000
-    assert count(db, "select is_generated from geo_run") == 1
-    assert "示范" in count(db, "select file_name from geo_dataset")
+    assert count(db, "select source from coverage_dataset where is_current") == "generated"
+    assert count(db, "select count(*) from coverage_feature where kind='residential'") > 1000
+    assert count(db, "select is_generated from coverage_run") == 1
+    assert "示范" in count(db, "select file_name from coverage_dataset")
 
     again = run(data, "demo", "--no-serve")
     assert again.returncode == 0, again.stderr

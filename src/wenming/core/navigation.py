@@ -27,7 +27,7 @@ MENU = [
     NavItem(_("Map"), "org:map", ALL_STAFF, "◈"),
     NavItem(_("Areas"), "org:area_list", ALL_STAFF, "▦"),
     NavItem(_("Units"), "org:unit_list", ALL_STAFF, "▤"),
-    NavItem(_("Coverage"), "geo:coverage", ALL_STAFF, "◍"),
+    NavItem(_("Coverage"), "coverage:coverage", ALL_STAFF, "◍"),
     NavItem(
         _("People"),
         "org:person_list",

@@ -6,7 +6,7 @@ from wenming.cases import services as case_services
 from wenming.cases.filters import queue_counts
 from wenming.cases.models import Case
 from wenming.workdays.calendar import get_calendar
-from wenming.geo.services.results import city_figures
+from wenming.coverage.services.results import city_figures
 from wenming.org.access import back_office
 from wenming.org.models import Area, AreaLevel, Membership, Unit
 from wenming.org.scope import visible

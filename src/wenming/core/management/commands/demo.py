@@ -9,7 +9,7 @@ from django.db import connection
 from wenming.core.progress import progress_bar
 from wenming.cases import demo as cases_demo
 from wenming.cases.simulation import simulate
-from wenming.geo import demo as geo_demo
+from wenming.coverage import demo as geo_demo
 from wenming.org import demo as org_demo
 from wenming.org.models import Area
 from wenming.participation import demo as participation_demo
