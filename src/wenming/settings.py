@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    # Loads every app's rules.py, where its pages' and actions' access rules are declared.
+    "rules.apps.AutodiscoverRulesConfig",
     "wenming.core",
     "wenming.org",
     "wenming.workdays",
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "wenming.open311",
     "wenming.coverage",
     "wenming.participation",
+    "wenming.office",
 ]
 
 MIDDLEWARE = [
@@ -92,7 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wenming.core.context_processors.shell",
+                "wenming.office.context_processors.shell",
                 "wenming.participation.context_processors.portal",
             ],
         },
@@ -107,11 +110,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Staff log in with their user name; citizens with their phone number or e-mail.
 AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",  # user.has_perm asks the apps' rules
     "django.contrib.auth.backends.ModelBackend",
     "wenming.participation.backends.PhoneOrEmailBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "office:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"

@@ -30,6 +30,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("open311/v2/", include("wenming.open311.urls")),
     path("office/participation/", include("wenming.participation.office_urls")),
-    path("", include("wenming.core.urls")),
+    path("", include("wenming.office.urls")),
     path("", include("wenming.participation.urls")),
 ]

@@ -132,7 +132,7 @@ def test_the_list_filters_blocked_accounts_and_exports_to_excel(office, city, re
 
 
 def test_the_menu_shows_citizens_to_the_campaign_office(office):
-    content = office.get(reverse("core:dashboard")).content.decode()
+    content = office.get(reverse("office:dashboard")).content.decode()
     assert reverse("participation_office:citizen_list") in content
 
 

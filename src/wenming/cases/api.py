@@ -18,8 +18,7 @@ from ninja.errors import ValidationError
 from wenming.cases import services
 from wenming.cases.models import Case, Category, Source
 from wenming.cases.filters import CaseFilter
-from wenming.org.models import STAFF_ROLES
-from wenming.org.scope import acting_membership, visible
+from wenming.org.scope import visible
 from wenming.org.services import mask_phone
 
 try:
@@ -226,8 +225,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 
 def _is_staff(user) -> bool:
-    membership = acting_membership(user)
-    return user.is_superuser if membership is None else membership.role in STAFF_ROLES
+    return user.has_perm("cases.browse_cases")
 
 
 def _cases(user) -> QuerySet:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from wenming.cases import routing
+from wenming.cases import routing, rules
 from wenming.cases.models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
@@ -45,6 +45,7 @@ from wenming.geo.measure import distance_m
 from wenming.notifications import services as notifications
 from wenming.org import lookup
 from wenming.org.models import STAFF_ROLES, Area, Role, Unit, UnitKind
+from wenming.org.actors import SYSTEM, Actor, actor_for
 from wenming.org.scope import acting_membership, visible
 
 MAX_PHOTOS = 9
@@ -62,37 +63,9 @@ PUBLIC_SOURCES = {Source.CITIZEN, Source.OPEN311, Source.VOLUNTEER}
 # Who may do what
 
 
-@dataclass(frozen=True)
-class Actor:
-    user: object
-    unit: Unit | None
-    role: str | None
-
-    @property
-    def label(self) -> str:
-        return getattr(getattr(self.user, "profile", None), "real_name", "") or getattr(self.user, "username", "")
-
-
-def actor_for(user) -> Actor:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return Actor(None, None, None)
-    membership = acting_membership(user)
-    if membership is None:
-        return Actor(user, None, Role.CITIZEN)
-    return Actor(user, membership.unit, membership.role)
-
-
-def _is_dispatcher(actor: Actor, case: Case) -> bool:
-    return (
-        actor.unit is not None
-        and actor.unit.kind == UnitKind.CAMPAIGN_OFFICE
-        and actor.role in (Role.CAMPAIGN_ADMIN, Role.HANDLER, Role.UNIT_LEADER)
-    )
-
-
 def is_dispatcher_user(user) -> bool:
     """Whether the user acts for a campaign office that registers and dispatches cases."""
-    return _is_dispatcher(actor_for(user), None)
+    return rules.is_dispatcher.test(user)
 
 
 def new_client_key() -> str:
@@ -102,63 +75,38 @@ def new_client_key() -> str:
     return uuid.uuid4().hex
 
 
-def _is_city_office(actor: Actor, case: Case) -> bool:
-    return _is_dispatcher(actor, case) and actor.role in (Role.CAMPAIGN_ADMIN, Role.UNIT_LEADER)
-
-
-def _is_handler(actor: Actor, case: Case) -> bool:
-    unit = case.assigned_unit
-    return (
-        unit is not None
-        and actor.unit is not None
-        and actor.role in (Role.HANDLER, Role.UNIT_LEADER)
-        and unit.path.startswith(actor.unit.path)
-    )
-
-
-def _is_verifier(actor: Actor, case: Case) -> bool:
-    return actor.role in (Role.INSPECTOR, Role.GRID_WORKER) or _is_dispatcher(actor, case)
-
-
-def _is_reporter(actor: Actor, case: Case) -> bool:
-    if actor.user is not None and case.reporter_id == actor.user.pk:
-        return True
-    # Callers of the hotline evaluate through the office that took the call.
-    return case.source == Source.HOTLINE and _is_dispatcher(actor, case)
-
-
 @dataclass(frozen=True)
 class Transition:
     sources: tuple
-    allowed: object  # (Actor, Case) -> bool
+    allowed: object  # a rules predicate of (user, case), from cases.rules
     label: str
 
 
 TRANSITIONS: dict[str, Transition] = {
-    "register": Transition((Status.REPORTED,), _is_dispatcher, gettext_noop("Register")),
-    "reject": Transition((Status.REPORTED,), _is_dispatcher, gettext_noop("Reject as invalid")),
-    "merge": Transition((Status.REPORTED, Status.REGISTERED), _is_dispatcher, gettext_noop("Merge as duplicate")),
-    "dispatch": Transition((Status.REGISTERED,), _is_dispatcher, gettext_noop("Dispatch")),
-    "accept": Transition((Status.DISPATCHED,), _is_handler, gettext_noop("Accept")),
-    "return": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_handler, gettext_noop("Return as not ours")),
-    "rectify": Transition((Status.ACCEPTED,), _is_handler, gettext_noop("Report rectification")),
-    "request_extension": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_handler, gettext_noop("Ask for more time")),
-    "request_suspension": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_handler, gettext_noop("Ask to suspend")),
-    "decide_request": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_dispatcher, gettext_noop("Decide the request")),
-    "resume": Transition((Status.SUSPENDED,), _is_dispatcher, gettext_noop("Resume")),
-    "verify": Transition((Status.RECTIFIED,), _is_verifier, gettext_noop("Verify")),
-    "red_flag": Transition((Status.DISPATCHED, Status.ACCEPTED), _is_city_office, gettext_noop("Red-flag")),
+    "register": Transition((Status.REPORTED,), rules.is_dispatcher, gettext_noop("Register")),
+    "reject": Transition((Status.REPORTED,), rules.is_dispatcher, gettext_noop("Reject as invalid")),
+    "merge": Transition((Status.REPORTED, Status.REGISTERED), rules.is_dispatcher, gettext_noop("Merge as duplicate")),
+    "dispatch": Transition((Status.REGISTERED,), rules.is_dispatcher, gettext_noop("Dispatch")),
+    "accept": Transition((Status.DISPATCHED,), rules.is_handler, gettext_noop("Accept")),
+    "return": Transition((Status.DISPATCHED, Status.ACCEPTED), rules.is_handler, gettext_noop("Return as not ours")),
+    "rectify": Transition((Status.ACCEPTED,), rules.is_handler, gettext_noop("Report rectification")),
+    "request_extension": Transition((Status.DISPATCHED, Status.ACCEPTED), rules.is_handler, gettext_noop("Ask for more time")),
+    "request_suspension": Transition((Status.DISPATCHED, Status.ACCEPTED), rules.is_handler, gettext_noop("Ask to suspend")),
+    "decide_request": Transition((Status.DISPATCHED, Status.ACCEPTED), rules.is_dispatcher, gettext_noop("Decide the request")),
+    "resume": Transition((Status.SUSPENDED,), rules.is_dispatcher, gettext_noop("Resume")),
+    "verify": Transition((Status.RECTIFIED,), rules.is_verifier, gettext_noop("Verify")),
+    "red_flag": Transition((Status.DISPATCHED, Status.ACCEPTED), rules.is_city_office, gettext_noop("Red-flag")),
     "add_photos": Transition(
         (Status.REPORTED, Status.REGISTERED, Status.DISPATCHED, Status.ACCEPTED),
-        lambda actor, case: actor.role in STAFF_ROLES or _is_reporter(actor, case),
+        rules.is_staff | rules.is_reporter,
         gettext_noop("Add photos"),
     ),
-    "evaluate": Transition((Status.CLOSED,), _is_reporter, gettext_noop("Evaluate")),
-    "reopen": Transition((Status.CLOSED, Status.EVALUATED), _is_reporter, gettext_noop("Reopen")),
+    "evaluate": Transition((Status.CLOSED,), rules.is_reporter, gettext_noop("Evaluate")),
+    "reopen": Transition((Status.CLOSED, Status.EVALUATED), rules.is_reporter, gettext_noop("Reopen")),
     # Moderation of what the public sees; the case's own state does not change.
-    "hide": Transition(tuple(Status.values), _is_dispatcher, gettext_noop("Hide from the public")),
-    "unhide": Transition(tuple(Status.values), _is_dispatcher, gettext_noop("Show to the public again")),
-    "redact_photo": Transition(tuple(Status.values), _is_dispatcher, gettext_noop("Redact a photo")),
+    "hide": Transition(tuple(Status.values), rules.is_dispatcher, gettext_noop("Hide from the public")),
+    "unhide": Transition(tuple(Status.values), rules.is_dispatcher, gettext_noop("Show to the public again")),
+    "redact_photo": Transition(tuple(Status.values), rules.is_dispatcher, gettext_noop("Redact a photo")),
 }
 
 
@@ -178,8 +126,7 @@ def event_label(action: str) -> str:
 
 def allowed_actions(case: Case, user) -> list[str]:
     """The actions this user may take on this case now."""
-    actor = actor_for(user)
-    actions = [name for name, t in TRANSITIONS.items() if case.status in t.sources and t.allowed(actor, case)]
+    actions = [name for name, t in TRANSITIONS.items() if case.status in t.sources and t.allowed.test(user, case)]
     pending = _pending_request(case)
     if pending is None:
         actions = [a for a in actions if a != "decide_request"]
@@ -437,7 +384,7 @@ def file_intake(draft: IntakeDraft) -> IntakeResult:
                 events, notices = _register(case, now)
                 case.save()
                 for action, from_status, to_status, data in events:
-                    _record(case, actor if action == "register" else Actor(None, None, None), action, from_status, to_status, now, data=data)
+                    _record(case, actor if action == "register" else SYSTEM, action, from_status, to_status, now, data=data)
                 for kind, users, title in notices:
                     notifications.send(users, kind, title, about=case, now=now)
     except IntegrityError:
@@ -529,7 +476,7 @@ def _check_allowed(case: Case, user, action: str, now) -> None:
             % {"action": _(rule.label), "status": case.get_status_display()},
             allowed=allowed_actions(case, user),
         )
-    if not rule.allowed(actor_for(user), case):
+    if not rule.allowed.test(user, case):
         raise Forbidden(_("Your role does not allow “%s” on this case.") % _(rule.label))
 
 
@@ -570,7 +517,7 @@ def _change(case_or_id, user, action: str, *, version=None, now=None, saved_file
         for photo in step.photos:
             _attach(case, event, photo, step.photo_stage, user, saved_files)
         for extra_action, from_status, to_status, data in step.extra_events:
-            _record(case, Actor(None, None, None), extra_action, from_status, to_status, now, data=data)
+            _record(case, SYSTEM, extra_action, from_status, to_status, now, data=data)
         for kind, users, title in step.notices:
             notifications.send(users, kind, title, about=case, now=now)
 

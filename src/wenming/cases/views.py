@@ -29,7 +29,7 @@ from wenming.cases.models import (
 )
 from wenming.core.excel import xlsx_response
 from wenming.core.files import image_response
-from wenming.org.access import back_office
+from wenming.org.access import requires
 from wenming.org.models import Unit
 from wenming.org.scope import visible
 from wenming.org.services import mask_phone
@@ -73,7 +73,7 @@ EXPORT_COLUMNS = [
 ]
 
 
-@back_office
+@requires("cases.browse_cases")
 @require_GET
 def case_list(request):
     try:
@@ -114,7 +114,7 @@ def _dispatch_units(request):
     return Unit.objects.filter(is_active=True).exclude(kind__in=["leading_group", "special_group"]).only("code", "name").order_by("path")
 
 
-@back_office
+@requires("cases.browse_cases")
 @require_GET
 def case_points(request):
     """The filtered cases as GeoJSON points for the map (at most MAP_LIMIT, newest first)."""
@@ -143,7 +143,7 @@ def case_points(request):
     return JsonResponse({"type": "FeatureCollection", "features": features, "limit": MAP_LIMIT})
 
 
-@back_office
+@requires("cases.browse_cases")
 @require_GET
 def case_map(request):
     try:
@@ -154,7 +154,7 @@ def case_map(request):
     return render(request, "cases/case_map.html", {"filter": case_filter, "queues": _queue_counts(request), "query": request.GET.urlencode()})
 
 
-@back_office
+@requires("cases.browse_cases")
 @require_GET
 def case_detail(request, number):
     case = get_object_or_404(_cases(request).select_related("dispatcher_unit", "suggested_unit", "grid", "community", "duplicate_of"), number=number)
@@ -195,7 +195,7 @@ def _reporter_phone(request, case) -> str:
 
 
 @require_POST
-@back_office
+@requires("cases.browse_cases")
 def case_action(request, number, action):
     case = get_object_or_404(_cases(request), number=number)
     try:
@@ -210,7 +210,7 @@ def case_action(request, number, action):
 
 
 @require_POST
-@back_office
+@requires("cases.browse_cases")
 def bulk_dispatch(request):
     """Dispatch several registered cases to one unit; each goes through the same service."""
     numbers = request.POST.getlist("numbers")
@@ -231,7 +231,7 @@ def bulk_dispatch(request):
     return redirect(reverse("cases:list") + "?queue=to_dispatch")
 
 
-@back_office
+@requires("cases.file_case")
 def case_new(request):
     """Staff enter a case: a hotline call, a media report, a leader's instruction, a field find."""
     form = {"source": Source.HOTLINE, "priority": Priority.NORMAL}
@@ -280,7 +280,7 @@ def case_new(request):
     )
 
 
-@back_office
+@requires("cases.browse_cases")
 @require_GET
 def photo(request, number, pk, variant):
     """Photos are served after the scope check, never straight from the media folder."""

@@ -2,7 +2,6 @@
 and workbook, and recomputing. Figures come from ``services.results``."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -14,8 +13,7 @@ from wenming.core.excel import workbook_sheets, xlsx_file_response
 from wenming.coverage.errors import CoverageError
 from wenming.coverage.models import FeatureKind, RuleTarget
 from wenming.coverage.services import coverage, results
-from wenming.org.access import back_office
-from wenming.participation.access import is_campaign_admin
+from wenming.org.access import requires
 
 GAPS_PER_PAGE = 50
 PARAMETER_LABELS = {
@@ -32,17 +30,13 @@ STREET_CLASS_LABELS = {
 CANDIDATE_PURPOSES = {"park": gettext_lazy("New pocket parks"), "toilet": gettext_lazy("New public toilets")}
 
 
-def may_recompute(user) -> bool:
-    return user.is_superuser or is_campaign_admin(user)
-
-
-@back_office
+@requires("coverage.browse_coverage")
 @require_GET
 def coverage_page(request):
     run = results.latest_run()
     if run is not None and request.GET.get("format") == "xlsx":
         return xlsx_file_response(_("coverage"), workbook_sheets(results.workbook_sheets(run)))
-    context = {"run": run, "may_recompute": may_recompute(request.user), "has_network": results.has_network()}
+    context = {"run": run, "may_recompute": request.user.has_perm("coverage.recompute"), "has_network": results.has_network()}
     if run is not None:
         context.update(_run_context(request, run))
     return render(request, "coverage/coverage.html", context)
@@ -93,10 +87,8 @@ def _rules(run) -> list[dict]:
 
 
 @require_POST
-@back_office
+@requires("coverage.recompute")
 def recompute(request):
-    if not may_recompute(request.user):
-        raise PermissionDenied
     try:
         run = coverage.run(user=request.user)
     except CoverageError as exc:
@@ -117,7 +109,7 @@ def _run_or_404(parcels=False):
     return run, None
 
 
-@back_office
+@requires("coverage.browse_coverage")
 @require_GET
 def network_json(request):
     run, missing = _run_or_404()
@@ -138,21 +130,21 @@ def network_json(request):
     return JsonResponse(results.network_geojson(dataset, bbox=bbox))
 
 
-@back_office
+@requires("coverage.browse_coverage")
 @require_GET
 def parcels_json(request):
     run, missing = _run_or_404(parcels=True)
     return missing or JsonResponse(results.parcels_geojson(run))
 
 
-@back_office
+@requires("coverage.browse_coverage")
 @require_GET
 def parks_json(request):
     run, missing = _run_or_404()
     return missing or JsonResponse(results.parks_geojson(run))
 
 
-@back_office
+@requires("coverage.browse_coverage")
 @require_GET
 def sites_json(request):
     run, missing = _run_or_404()

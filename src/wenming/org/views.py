@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wenming.core.excel import xlsx_response
 from wenming.org import lookup, services
-from wenming.org.access import back_office, has_role
+from wenming.org.access import back_office, requires
 from wenming.org.models import Area, AreaLevel, Membership, Role, Unit, UnitKind
 from wenming.org.scope import visible
 
@@ -32,13 +32,13 @@ def _wants_excel(request) -> bool:
     return request.GET.get("format") == "xlsx"
 
 
-@back_office
+@requires("org.browse_areas")
 @require_GET
 def map_view(request):
     return render(request, "org/map.html", {"levels": AreaLevel.choices})
 
 
-@back_office
+@requires("org.browse_areas")
 @require_GET
 def areas_geojson(request):
     """District, street … boundaries the user may see, as a GeoJSON FeatureCollection."""
@@ -67,7 +67,7 @@ def areas_geojson(request):
     return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
-@back_office
+@requires("org.browse_areas")
 @require_GET
 def locate_view(request):
     """Which areas a point lies in, limited to the areas the user may see."""
@@ -89,7 +89,7 @@ def locate_view(request):
     return JsonResponse({"chain": chain})
 
 
-@back_office
+@requires("org.browse_areas")
 @require_GET
 def area_list(request):
     areas = visible(request.user, Area.objects.select_related("parent"))
@@ -117,7 +117,7 @@ def area_list(request):
     )
 
 
-@back_office
+@requires("org.browse_areas")
 @require_GET
 def area_detail(request, code):
     area = get_object_or_404(visible(request.user, Area.objects.select_related("parent")), code=code)
@@ -130,7 +130,7 @@ def area_detail(request, code):
     )
 
 
-@back_office
+@requires("org.browse_units")
 @require_GET
 def unit_list(request):
     units = visible(request.user, Unit.objects.select_related("area", "parent"))
@@ -153,7 +153,7 @@ def unit_list(request):
     )
 
 
-@back_office
+@requires("org.browse_units")
 @require_GET
 def unit_detail(request, code):
     unit = get_object_or_404(visible(request.user, Unit.objects.select_related("area", "parent")), code=code)
@@ -172,12 +172,7 @@ def unit_detail(request, code):
     )
 
 
-PEOPLE_ROLES = (Role.CAMPAIGN_ADMIN, Role.GROUP_LEAD, Role.UNIT_LEADER, Role.HANDLER)
-
-
 def _people(request):
-    if not (request.user.is_superuser or has_role(request.user, *PEOPLE_ROLES)):
-        raise PermissionDenied
     memberships = visible(
         request.user, Membership.objects.filter(is_active=True).select_related("unit", "area")
     )
@@ -190,7 +185,7 @@ def _people(request):
     )
 
 
-@back_office
+@requires("org.browse_people")
 @require_GET
 def person_list(request):
     people = _people(request)
@@ -214,7 +209,7 @@ def person_list(request):
     return render(request, "org/person_list.html", {"page": page, "q": q, "roles": Role.choices, "role": role})
 
 
-@back_office
+@requires("org.browse_people")
 @require_GET
 def person_detail(request, username):
     person = get_object_or_404(_people(request), username=username)
@@ -230,4 +225,4 @@ def switch_unit(request):
     except (ValueError, ValidationError):
         return HttpResponseBadRequest(_("You do not hold this position."))
     messages.success(request, _("You now act for %s.") % membership)
-    return redirect("core:dashboard")
+    return redirect("office:dashboard")

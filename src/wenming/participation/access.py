@@ -1,4 +1,5 @@
-"""Who may act in the portal: any logged-in person gets a citizen account; blocked accounts may only read."""
+"""Who may act in the portal: any logged-in person gets a citizen account; blocked accounts may only read.
+(The back-office side's rules are in participation.rules.)"""
 
 from functools import wraps
 
@@ -6,8 +7,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from django.urls import reverse
 
-from wenming.org.models import Role, UnitKind
-from wenming.org.scope import acting_membership
 from wenming.participation.models import Citizen
 
 
@@ -19,23 +18,6 @@ def citizen_for(user) -> Citizen | None:
         return user.citizen
     except Citizen.DoesNotExist:
         return Citizen.objects.get_or_create(user=user)[0]
-
-
-def is_campaign_admin(user) -> bool:
-    """An admin acting for a campaign office, or a superuser without a role: runs solicitations and moderates."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    membership = acting_membership(user)
-    if membership is None:
-        return user.is_superuser
-    return membership.role == Role.CAMPAIGN_ADMIN and membership.unit.kind == UnitKind.CAMPAIGN_OFFICE
-
-
-def is_campaign_staff(user) -> bool:
-    """Anyone acting for a campaign office (admin, handler, leader), or a superuser: blocks accounts, builds questionnaires."""
-    from wenming.cases.services import is_dispatcher_user
-
-    return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or is_dispatcher_user(user)))
 
 
 def citizen_required(view=None, *, allow_blocked: bool = False):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.participation import channels
-from wenming.participation.access import is_campaign_staff
+from wenming.participation.rules import is_campaign_staff
 from wenming.participation.models import (
     Citizen,
     CodePurpose,

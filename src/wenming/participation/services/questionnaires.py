@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from wenming.core.errors import Forbidden, Invalid
 from wenming.org.models import Area, AreaLevel
-from wenming.participation.access import is_campaign_staff
+from wenming.participation.rules import is_campaign_staff
 from wenming.participation.models import (
     Answer,
     Item,

@@ -31,7 +31,8 @@ from django.utils.translation import gettext as _
 
 from wenming.core.photos import PhotoError, process_upload
 from wenming.core.files import files_removed_on_failure
-from wenming.participation.access import citizen_for, is_campaign_admin
+from wenming.participation.access import citizen_for
+from wenming.participation.rules import is_campaign_admin
 from wenming.participation.models import Citizen, Solicitation, SolicitationEntry, Vote
 from wenming.core.errors import Conflict, Forbidden, Invalid, NotFound
 

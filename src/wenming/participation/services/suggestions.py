@@ -40,7 +40,8 @@ from wenming.org import lookup
 from wenming.org.models import Area, AreaLevel, Role, UnitKind
 from wenming.org.scope import acting_membership, visible
 from wenming.participation import similarity
-from wenming.participation.access import citizen_for, is_campaign_admin
+from wenming.participation.access import citizen_for
+from wenming.participation.rules import is_campaign_admin
 from wenming.participation.models import (
     Flag,
     ModerationEvent,

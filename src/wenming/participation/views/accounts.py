@@ -2,11 +2,9 @@
 (citizens, blocking). Thin: every change goes through services/accounts.py."""
 
 import json
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, login as auth_login, logout as auth_logout
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wenming.notifications import services as notifications
 from wenming.core.excel import xlsx_response
-from wenming.org.access import back_office
+from wenming.org.access import requires
 from wenming.org.services import mask_phone
 from wenming.participation import protection
 from wenming.participation.access import citizen_required
@@ -252,17 +250,8 @@ def account_deleted(request):
 # Back office: citizens, block and unblock
 
 
-def moderator(view):
-    """Campaign office staff only; other staff and residents get 403."""
-
-    @back_office
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not accounts.can_moderate(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Campaign office staff only; other staff and residents get 403.
+moderator = requires("participation.browse_citizens")
 
 
 def _shown(citizen: Citizen) -> Citizen:

@@ -5,11 +5,9 @@ Views translate HTTP to calls of ``services.questionnaires`` and ``services.ques
 
 import secrets
 from datetime import datetime, time, timedelta
-from functools import wraps
 from itertools import zip_longest
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from wenming.core.excel import xlsx_response
-from wenming.org.access import back_office
+from wenming.org.access import requires
 from wenming.org.models import Area, AreaLevel
 from wenming.participation import protection
 from wenming.participation.access import citizen_required
@@ -174,15 +172,7 @@ def questionnaire_streets(request):
 # Back office: the builder
 
 
-def manager_required(view):
-    @back_office
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not services.can_manage(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+manager_required = requires("participation.build_questionnaires")
 
 
 def _is_htmx(request) -> bool:

@@ -3,10 +3,8 @@
 Views only translate HTTP into calls of wenming.participation.services.solicitations.
 """
 
-from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from wenming.core.files import image_response
-from wenming.org.access import back_office
+from wenming.org.access import requires
 from wenming.participation import protection
 from wenming.participation.access import citizen_required
 from wenming.participation.models import Solicitation, SolicitationEntry
@@ -93,17 +91,8 @@ def _image(entry, variant, cache_control):
 # Back office
 
 
-def _manager(view):
-    """Back office, and only for the campaign office (others do not see solicitations here)."""
-
-    @wraps(view)
-    @back_office
-    def wrapper(request, *args, **kwargs):
-        if not service.can_manage(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Back office, and only for the campaign office (others do not see solicitations here).
+_manager = requires("participation.run_solicitations")
 
 
 @_manager

@@ -5,7 +5,6 @@ Views only translate HTTP into calls of wenming.participation.services.suggestio
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wenming.core.excel import xlsx_response
 from wenming.core.files import image_response
-from wenming.org.access import back_office
+from wenming.org.access import requires
 from wenming.participation import protection, similarity
 from wenming.participation.access import citizen_required
 from wenming.participation.models import (
@@ -296,7 +295,7 @@ def _office_filtered(request):
     return suggestions.order_by(order, "-id"), {"status": status, "due": due, "topic": topic, "q": q}
 
 
-@back_office
+@requires("participation.browse_suggestions")
 @require_GET
 def office_list(request):
     suggestions, chosen = _office_filtered(request)
@@ -329,13 +328,13 @@ def _office_detail(request, suggestion, *, error="", status=200, form=None):
     }, status=status)
 
 
-@back_office
+@requires("participation.browse_suggestions")
 @require_GET
 def office_detail(request, number):
     return _office_detail(request, _office_suggestion(request, number))
 
 
-@back_office
+@requires("participation.browse_suggestions")
 @require_POST
 def office_reply(request, number):
     suggestion = _office_suggestion(request, number)
@@ -357,7 +356,7 @@ MODERATION_ACTIONS = {
 }
 
 
-@back_office
+@requires("participation.browse_suggestions")
 @require_POST
 def office_moderate(request, number, action):
     if action not in MODERATION_ACTIONS:
@@ -379,7 +378,7 @@ def office_moderate(request, number, action):
     return redirect("participation_office:suggestion_detail", number=number)
 
 
-@back_office
+@requires("participation.browse_suggestions")
 @require_POST
 def office_redact(request, number, pk):
     suggestion = _office_suggestion(request, number)
@@ -392,7 +391,7 @@ def office_redact(request, number, pk):
     return redirect("participation_office:suggestion_detail", number=number)
 
 
-@back_office
+@requires("participation.browse_suggestions")
 @require_GET
 def office_photo(request, number, pk, variant):
     """Staff see the photos of any suggestion in their scope, pending ones too, except redacted ones."""
@@ -401,11 +400,9 @@ def office_photo(request, number, pk, variant):
     return _photo_response(photo, variant, "private, max-age=300")
 
 
-@back_office
+@requires("participation.moderate")
 @require_GET
 def moderation(request):
-    if not service.is_moderator(request.user):
-        raise PermissionDenied
     queue = service.moderation_queue(request.user).select_related("author__citizen")
     if request.GET.get("format") == "xlsx":
         return _export(_("moderation"), queue)
@@ -416,10 +413,8 @@ def moderation(request):
     return render(request, T + "moderation.html", {"page": page, "settings": PortalSettings.get()})
 
 
-@back_office
+@requires("participation.moderate")
 def office_settings(request):
-    if not service.is_moderator(request.user):
-        raise PermissionDenied
     settings, error, status = PortalSettings.get(), "", 200
     if request.method == "POST":
         try:

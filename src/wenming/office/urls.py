@@ -1,8 +1,8 @@
 from django.urls import path
 
-from wenming.core import views
+from wenming.office import views
 
-app_name = "core"
+app_name = "office"
 urlpatterns = [
     path("office/", views.dashboard, name="dashboard"),
 ]

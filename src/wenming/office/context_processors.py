@@ -1,11 +1,14 @@
+from django.utils.translation import gettext as _
+
 from wenming.notifications.services import unread_count
-from wenming.core.navigation import menu_for
+from wenming.office.menu import menu_for
 from wenming.org.access import is_back_office_user
-from wenming.org.scope import acting_membership
+from wenming.org.models import Role
+from wenming.org.scope import acting_membership, scope_for
 
 
 def shell(request):
-    """What every back-office page shows: the menu, the acting unit, the scope."""
+    """What every back-office page shows: the menu, the acting unit, the scope, unread notifications."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not is_back_office_user(user):
         return {}
@@ -13,18 +16,13 @@ def shell(request):
     return {
         "acting": membership,
         "memberships": user.memberships.filter(is_active=True).select_related("unit", "area"),
-        "menu": menu_for(membership.role if membership else None, user.is_superuser, request.path),
+        "menu": menu_for(request),
         "scope_label": describe_scope(membership, user),
         "unread": unread_count(user),
     }
 
 
 def describe_scope(membership, user) -> str:
-    from django.utils.translation import gettext as _
-
-    from wenming.org.models import Role
-    from wenming.org.scope import scope_for
-
     scope = scope_for(user)
     if scope.everything:
         return _("the whole city")

@@ -7,15 +7,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from wenming.core.progress import progress_bar
-from wenming.cases import demo as cases_demo
-from wenming.cases.simulation import simulate
-from wenming.coverage import demo as geo_demo
-from wenming.org import demo as org_demo
+from wenming.core.shell import declared
 from wenming.org.models import Area
-from wenming.participation import demo as participation_demo
 
 
 class Command(BaseCommand):
+    """Each app loads its own part of the demo city and says how to log in (its shell.DEMO)."""
+
     help = "Set up and serve the Hohhot demo city (SQLite in the data directory)."
 
     def add_arguments(self, parser):
@@ -33,14 +31,10 @@ class Command(BaseCommand):
         else:
             started = time.monotonic()
             self.stdout.write("Loading the Hohhot demo city …")
+            counts = {}
             with progress_bar(None, "demo") as advance:
-                counts = org_demo.load(progress=advance)
-                counts["routing rule"] = cases_demo.load_routing()
-                # Two months of cases at every stage, written through the same rules.
-                counts["case"] = simulate(days=60, cases_per_day=50, seed=20261129, progress=advance)["cases"]
-                counts.update(participation_demo.load())
-                # A generated street network with parks, toilets and bins, and its coverage computed.
-                counts.update(geo_demo.load(progress=advance))
+                for part in declared("DEMO"):
+                    counts.update(part.load(advance))
             summary = ", ".join(f"{n} {name}" for name, n in counts.items())
             self.stdout.write(f"Loaded {summary} in {time.monotonic() - started:.1f} s.")
         self._print_logins(port)
@@ -59,13 +53,7 @@ class Command(BaseCommand):
     def _print_logins(self, port):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"wenming demo: http://127.0.0.1:{port}/"))
-        self.stdout.write(f"Back office: http://127.0.0.1:{port}/office/   password for every login: {org_demo.DEMO_PASSWORD}")
-        for phone, name in participation_demo.logins():
-            self.stdout.write(f"Citizen portal: http://127.0.0.1:{port}/   log in as {name} with the phone number {phone}")
-        self.stdout.write(f"{'login':<14} {'role':<16} unit")
-        from wenming.org.models import Unit
-
-        units = {u.code: u.name for u in Unit.objects.all().only("code", "name")}
-        for person in org_demo.demo_people():
-            self.stdout.write(f"{person['username']:<14} {str(person['role'].label):<16} {units.get(person['unit'], '-')}")
+        for part in declared("DEMO"):
+            for line in part.logins(port) if part.logins else []:
+                self.stdout.write(line)
         self.stdout.write("")
