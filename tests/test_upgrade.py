@@ -27,6 +27,7 @@ MOVED = {
     "cases_calendaryear": "workdays_calendaryear",
     "cases_notification": "notifications_notification",
     "cases_delivery": "notifications_delivery",
+    "cases_casesequence": "core_sequence",
     **{f"geo_{t}": f"coverage_{t}" for t in ("coveragerule", "dataset", "run", "run_datasets", "feature")},
 }
 # Content types (and so permissions and admin history) that moved with them.
@@ -35,6 +36,7 @@ MOVED_TYPES = {
     ("cases", "calendaryear"): ("workdays", "calendaryear"),
     ("cases", "notification"): ("notifications", "notification"),
     ("cases", "delivery"): ("notifications", "delivery"),
+    ("cases", "casesequence"): ("core", "sequence"),
     **{("geo", m): ("coverage", m) for m in ("coveragerule", "dataset", "run", "feature")},
 }
 # Columns that changed meaning on the way: a notification's case became its subject.

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from tests.workdays.test_calendar import DAY, at, cal, run  # noqa: F401 (fixture)
-from wenming.cases import deadlines
+from wenming.cases.services import deadlines
 from wenming.cases.models import Case, Category, Status
 from wenming.org.models import Area
 from wenming.workdays.models import CalendarYear, Holiday, TimeUnit

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tests.cases.conftest import EAST_POINT, WEST_POINT, category, jpeg
 from wenming.cases import services
+from wenming.cases.services import records
 from wenming.cases.models import Attachment, Case, CaseEvent, RoutingRule, Status
 from wenming.notifications.models import Notification
 
@@ -98,7 +99,7 @@ def test_a_failure_after_the_photos_are_stored_removes_them_again(world, monkeyp
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "_record", broken)
+    monkeypatch.setattr(records, "record_event", broken)
     with pytest.raises(RuntimeError):
         services.intake(source="hotline", category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
                         description="占道", user=world.users["campaign_admin"], photos=[jpeg(), jpeg("b.jpg")])

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tests.cases.conftest import WEST_POINT, category, jpeg
 from wenming.cases import services
+from wenming.cases.services import lifecycle
 from wenming.cases.models import Case, CaseEvent, CaseRequest, Status
 from wenming.notifications.models import Notification
 from wenming.workdays.calendar import get_calendar
@@ -247,13 +248,13 @@ def test_a_version_changed_during_the_change_is_a_conflict_and_records_nothing(w
     # writer before this point; the conditional UPDATE is the guard behind them. Here the
     # version moves inside the registration's own transaction, as another writer would.
     case = report()
-    tell_reporter = services._tell_reporter
+    tell_reporter = lifecycle._tell_reporter
 
     def changed_by_someone_else(step, title):
         Case.objects.filter(pk=step.case.pk).update(version=F("version") + 1)
         tell_reporter(step, title)
 
-    monkeypatch.setattr(services, "_tell_reporter", changed_by_someone_else)
+    monkeypatch.setattr(lifecycle, "_tell_reporter", changed_by_someone_else)
     with pytest.raises(services.Conflict) as error:
         services.register(case, world.users["campaign_admin"])
     assert error.value.status == 409

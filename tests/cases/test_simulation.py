@@ -13,10 +13,13 @@ from django.utils import timezone
 
 from wenming.cases import demo as cases_demo
 from wenming.cases import routing, services
-from wenming.cases.models import Case, CaseEvent, CaseRequest, CaseSequence, Status
+from wenming.cases.services.filing import text_for_search
+from wenming.cases.models import Case, CaseEvent, CaseRequest, Status
+from wenming.core.models import Sequence
 from wenming.cases.simulation import SimulationError, simulate
 from wenming.workdays.calendar import get_calendar
 from wenming.org import demo as org_demo
+from wenming.org import services as org_services
 from wenming.org.models import Area, Membership
 
 pytestmark = pytest.mark.slow
@@ -90,7 +93,7 @@ def test_numbers_are_unique_and_follow_the_scheme(simulated):
         assert (kind, code) == (case.kind, case.category.code)
         assert day == f"{timezone.localtime(case.created_at):%Y%m%d}"
         serials[case.number[:13]].append((case.created_at, case.id, int(serial)))
-    sequences = dict(CaseSequence.objects.values_list("prefix", "last"))
+    sequences = dict(Sequence.objects.values_list("prefix", "last"))
     for prefix, found in serials.items():
         # 1, 2, 3 … in the order the cases arrived, and the sequence row knows the last one.
         assert [s for _at, _id, s in sorted(found)] == list(range(1, len(found) + 1))
@@ -114,8 +117,8 @@ def test_every_case_agrees_with_its_events(simulated):
         assert case.extension_count == sum(
             1 for e in events if e.action == "decide_request" and e.data["kind"] == "extension" and e.data["approved"]
         )
-        assert case.search_text == services._text_for_search(case)
-        assert case.dispatcher_unit == routing.dispatching_office(case.district)
+        assert case.search_text == text_for_search(case)
+        assert case.dispatcher_unit == org_services.campaign_office_for(case.district)
         if case.status in (Status.CLOSED, Status.EVALUATED):
             assert any(e.action == "rectify" for e in events)
             assert verifies[-1].data == {"passed": True} and verifies[-1].to_status == Status.CLOSED
@@ -169,7 +172,7 @@ def test_later_intake_continues_the_numbering_and_writes_the_same_rows(simulated
     """The same report through services.intake(): the next number, and the same case fields and events."""
     case = Case.objects.filter(source="inspection").exclude(reporter=None).order_by("-created_at").first()
     prefix = case.number[:13]
-    last = CaseSequence.objects.get(prefix=prefix).last
+    last = Sequence.objects.get(prefix=prefix).last
     new = services.intake(source="inspection", category=case.category, lon=case.lon, lat=case.lat,
                           description=case.description, address=case.address, priority=case.priority,
                           user=case.reporter, now=case.created_at).case
@@ -204,7 +207,7 @@ def test_the_same_seed_gives_the_same_cases(hohhot, db):
 
     simulate(2, 150, seed=42, until=UNTIL)
     first = snapshot()
-    for model in (CaseEvent, CaseRequest, Case, CaseSequence):
+    for model in (CaseEvent, CaseRequest, Case, Sequence):
         model.objects.all()._raw_delete(model.objects.db)  # events refuse delete() one by one
     simulate(2, 150, seed=42, until=UNTIL)
     assert snapshot() == first
@@ -225,7 +228,7 @@ def test_the_same_seed_gives_the_same_cases(hohhot, db):
 def test_bad_arguments_are_refused_and_write_nothing(hohhot, db, args):
     with pytest.raises(CommandError):
         call_command("simulate", *args, stdout=io.StringIO(), stderr=io.StringIO())
-    assert not Case.objects.exists() and not CaseSequence.objects.exists()
+    assert not Case.objects.exists() and not Sequence.objects.exists()
 
 
 def test_the_function_refuses_bad_arguments_too(db):

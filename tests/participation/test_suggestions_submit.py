@@ -9,7 +9,7 @@ from django.utils import timezone
 from tests.participation.suggestion_helpers import (  # noqa: F401 (fixtures)
     EAST, OUTSIDE, WEST, configure, fake_image, jpeg, media, no_limits, suggest, topics,
 )
-from wenming.cases.models import CaseSequence
+from wenming.core.models import Sequence
 from wenming.participation.models import PointEntry, Suggestion, SuggestionPhoto, SuggestionTopic
 from wenming.participation.services import suggestions as service
 
@@ -38,7 +38,7 @@ def test_numbers_count_up_per_day_in_the_shared_sequence(suggest, resident, neig
     first = suggest(resident)
     second = suggest(neighbour, title="地铁站台增加座椅", body="老人等车很辛苦")
     assert int(second.number[-4:]) == int(first.number[-4:]) + 1
-    assert CaseSequence.objects.get(prefix=first.number[:10]).last == 2
+    assert Sequence.objects.get(prefix=first.number[:10]).last == 2
 
 
 def test_without_a_location_the_city_campaign_office_answers(suggest, resident):
@@ -101,7 +101,7 @@ def test_bad_input_is_refused_and_nothing_is_saved(topics, resident, media, engl
     assert caught.value.status == 400
     assert not Suggestion.objects.exists() and not SuggestionPhoto.objects.exists()
     assert files_in(media) == []
-    assert not CaseSequence.objects.exists()
+    assert not Sequence.objects.exists()
 
 
 def test_a_location_outside_the_city_says_so(topics, resident, english):

@@ -274,13 +274,6 @@ class Attachment(models.Model):
         ordering = ["created_at", "id"]
 
 
-class CaseSequence(models.Model):
-    """The last serial number given for a number prefix (kind + category + date)."""
-
-    prefix = models.CharField(max_length=16, unique=True)
-    last = models.PositiveIntegerField(default=0)
-
-
 class RoutingRule(models.Model):
     """Which unit handles a category in an area. The most specific matching rule wins:
     a subclass beats its major class beats any category; then a deeper area beats a wider one."""

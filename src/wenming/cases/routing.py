@@ -1,4 +1,4 @@
-"""Who handles a case: routing rules (subclass × area → unit) and the dispatching office."""
+"""Who handles a case: routing rules (subclass × area → unit)."""
 
 from dataclasses import dataclass
 
@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from wenming.cases.models import Category, RoutingRule
-from wenming.org.models import Area, Unit, UnitKind
+from wenming.org.models import Area, Unit
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,3 @@ def route(category: Category, area: Area) -> Route:
         "unit": best.unit.name,
     }
     return Route(best.unit, best, best.auto_dispatch, reason)
-
-
-def dispatching_office(district: Area | None) -> Unit | None:
-    """The district's campaign office, or the city's when the district has none."""
-    offices = Unit.objects.filter(kind=UnitKind.CAMPAIGN_OFFICE, is_active=True).select_related("area")
-    if district is not None:
-        office = offices.filter(area=district).order_by("path").first()
-        if office:
-            return office
-    return offices.filter(area__parent__isnull=True).order_by("path").first()

@@ -39,11 +39,11 @@ from django.utils.translation import gettext as _
 
 from wenming.cases import routing
 from wenming.core.errors import Invalid
+from wenming.core.models import Sequence
 from wenming.cases.models import (
     Case,
     CaseEvent,
     CaseRequest,
-    CaseSequence,
     Category,
     Priority,
     RequestKind,
@@ -56,6 +56,7 @@ from wenming.cases.models import (
 )
 from wenming.cases.services import TRUSTED_SOURCES
 from wenming.workdays.calendar import get_calendar
+from wenming.org import services as org_services
 from wenming.org.demo import CORE_CENTRE, URBAN_DISTRICTS
 from wenming.org.models import Area, AreaLevel, Membership, Role, Unit, UnitKind
 
@@ -184,7 +185,7 @@ class _World:
             by_area_kind[(area_id, kind)].append(unit_id)
         self.units_by_area_kind = by_area_kind
         self.offices = {}  # district id → dispatching office id
-        city_office = routing.dispatching_office(None)
+        city_office = org_services.campaign_office_for(None)
         self.city_office = city_office.pk if city_office else None
 
     def _load_grids(self):
@@ -196,7 +197,7 @@ class _World:
         grids, weights = [], []
         lon0, lat0 = CORE_CENTRE
         for district in districts:
-            office = routing.dispatching_office(district)
+            office = org_services.campaign_office_for(district)
             self.offices[district.pk] = office.pk if office else None
             rows = (
                 Area.objects.filter(level=AreaLevel.GRID, path__startswith=district.path)
@@ -413,7 +414,7 @@ class _Simulator:
         self.random = random.Random(seed)
         self.end = end
         self.next_id = first_case_id
-        self.sequences = dict(CaseSequence.objects.values_list("prefix", "last"))
+        self.sequences = dict(Sequence.objects.values_list("prefix", "last"))
         self.touched_prefixes: set[str] = set()
         # Recent cases per category, the candidates a duplicate report is merged into.
         self.recent = defaultdict(lambda: deque(maxlen=20))
@@ -467,7 +468,7 @@ class _Simulator:
                 case.escalation = 2
 
     def start_clock(self, case: _Case, now: datetime, seconds: int | None = None) -> None:
-        """services._start_clock."""
+        """services.deadlines.start_clock."""
         unit = case.time_unit or TimeUnit.WORKING_DAYS
         if seconds is None:
             seconds = self.calendar.to_seconds(case.time_limit or 0, unit)
@@ -483,7 +484,7 @@ class _Simulator:
     def emit(self, case, action, to_status, actor, at, *, note="", data=NO_DATA, public=True, change=True):
         case.events.append((case.id, action, case.status, to_status, actor[0], actor[1], at, note, public, data))
         case.status = to_status
-        if change:  # a transition through services._change: version, updated_at, public note
+        if change:  # a transition through services.lifecycle._change: version, updated_at, public note
             case.version += 1
             case.updated_at = at
             if public and note:
@@ -524,7 +525,7 @@ class _Simulator:
         case.suspended_from = case.satisfaction = case.public_note = ""
         case.escalation = case.rework = case.returns = case.extensions = 0
         case.dispatched_at = case.rectified_at = case.closed_at = case.finished_at = None
-        # services._apply_category_limit
+        # services.deadlines.apply_category_limit
         case.time_limit = category.time_limit or 5
         case.time_unit = category.time_unit
         if case.priority == Priority.URGENT and case.time_unit == TimeUnit.WORKING_HOURS:
@@ -646,7 +647,7 @@ class _Simulator:
         self.evaluate(case)
 
     def register(self, case: _Case, now, actor, *, change: bool) -> None:
-        """services._register: route, and dispatch at once when the rule says so."""
+        """services.lifecycle.routed_on_registration: route, and dispatch at once when the rule says so."""
         unit_id, auto, reason, register_data, dispatch_data = self.world.route(case.category, case.grid)
         case.suggested = unit_id
         case.routing_reason = reason
@@ -656,7 +657,7 @@ class _Simulator:
             self.emit(case, "dispatch", Status.DISPATCHED, NOBODY, now, data=dispatch_data, change=False)
 
     def assign(self, case: _Case, unit_id: int, now) -> None:
-        """services._dispatch_to."""
+        """services.lifecycle._dispatch_to."""
         case.handled.append(unit_id)
         case.assigned = unit_id
         case.dispatched_at = now
@@ -884,7 +885,7 @@ class _Simulator:
             case.deadline, case.provisional, case.remaining, case.suspended_from, case.is_overdue, case.escalation,
             case.reminded, case.rework, case.returns, case.extensions, case.satisfaction,
             case.created_at, case.updated_at, case.dispatched_at, case.rectified_at, case.closed_at, case.public_note,
-            # services._text_for_search
+            # services.filing.text_for_search
             " ".join([case.number, category.name, case.address, case.description]),
             case.version,
         )
@@ -969,8 +970,8 @@ def simulate(days: int, cases_per_day: int, seed: int | None = None, until=None,
         with transaction.atomic():
             for writer, prepared in zip(writers, (prepared_cases, prepared_events, prepared_requests)):
                 writer.write(prepared)
-            CaseSequence.objects.bulk_create(
-                [CaseSequence(prefix=p, last=n) for p, n in sorted(sequences.items())],
+            Sequence.objects.bulk_create(
+                [Sequence(prefix=p, last=n) for p, n in sorted(sequences.items())],
                 update_conflicts=True, unique_fields=["prefix"], update_fields=["last"],
             )
             if connection.vendor == "postgresql":  # ids were given explicitly: move the sequence past them
@@ -1007,7 +1008,7 @@ def simulate(days: int, cases_per_day: int, seed: int | None = None, until=None,
         # Fresh statistics: without them the planner takes a million cases for a few hundred
         # and picks nested loops that run for seconds (autovacuum may be slow, or off).
         with connection.cursor() as cursor:
-            for model in (Case, CaseEvent, CaseRequest, CaseSequence):
+            for model in (Case, CaseEvent, CaseRequest, Sequence):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
     seconds = clock.perf_counter() - started

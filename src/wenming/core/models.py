@@ -21,3 +21,14 @@ class RateCounter(models.Model):
 
     def __str__(self):
         return f"{self.key} @ {self.window_start}: {self.count}"
+
+
+class Sequence(models.Model):
+    """The last serial number given under a prefix: case numbers (kind + category + date),
+    suggestion numbers (JY + date) and whatever else is numbered by day (see ``core.sequences``)."""
+
+    prefix = models.CharField(max_length=40, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.prefix}: {self.last}"

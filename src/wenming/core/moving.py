@@ -21,16 +21,19 @@ def released(*model_names):
     )
 
 
-def content_types_moved(old_app: str, new_app: str, models: list[str]):
-    """Give the models' content types (and so their permissions) to the new app."""
+def content_types_moved(old_app: str, new_app: str, models):
+    """Give the models' content types (and so their permissions) to the new app. ``models`` lists
+    their names, or maps an old name to a new one."""
+    names = dict(models) if isinstance(models, dict) else {name: name for name in models}
 
-    def relabel(apps, source: str, target: str):
+    def relabel(apps, source: str, target: str, forwards: bool):
         content_type = apps.get_model("contenttypes", "ContentType")
-        for model in models:
-            if not content_type.objects.filter(app_label=target, model=model).exists():
-                content_type.objects.filter(app_label=source, model=model).update(app_label=target)
+        for old, new in names.items():
+            before, after = (old, new) if forwards else (new, old)
+            if not content_type.objects.filter(app_label=target, model=after).exists():
+                content_type.objects.filter(app_label=source, model=before).update(app_label=target, model=after)
 
     return migrations.RunPython(
-        lambda apps, schema_editor: relabel(apps, old_app, new_app),
-        lambda apps, schema_editor: relabel(apps, new_app, old_app),
+        lambda apps, schema_editor: relabel(apps, old_app, new_app, True),
+        lambda apps, schema_editor: relabel(apps, new_app, old_app, False),
     )

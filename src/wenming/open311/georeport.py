@@ -1,7 +1,7 @@
 """What the Open311 GeoReport v2 endpoints say and do, apart from HTTP.
 
 Reading the parameters, checking them (every problem at once, each with the
-specification's error code), taking in a request through ``cases.services.intake``
+specification's error code), taking in a request through ``cases.cases.intake``
 and describing cases in the specification's terms. No rule of the case lifecycle
 lives here: a request posted through Open311 is a case like any other.
 """
@@ -21,8 +21,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from wenming.cases import services
-from wenming.cases.models import FINISHED_STATUSES, Attachment, Case, Category, Source, Stage
+from wenming.cases import services as cases
 from wenming.workdays.models import TimeUnit
 from wenming.open311.models import Datatype, Open311Request, ServiceAttribute
 from wenming.org.models import Area
@@ -30,7 +29,7 @@ from wenming.org.models import Area
 MAX_REQUESTS = 1000  # per response, as the specification suggests
 MAX_DAYS = 90  # the default window, and the widest one a client may ask for
 MAX_PAGE = 100_000
-DESCRIPTION_MAX = services.DESCRIPTION_MAX  # the intake's limit
+DESCRIPTION_MAX = cases.DESCRIPTION_MAX  # the intake's limit
 STRING_MAX = 200
 TEXT_MAX = 4000
 IDEMPOTENCY_KEY_MAX = 60
@@ -168,19 +167,19 @@ def jurisdiction(params: Params) -> Area | None:
 # Services: the case subclasses citizens may report
 
 
-def service_code(category: Category) -> str:
+def service_code(category: cases.Category) -> str:
     return f"{category.kind}{category.code}"
 
 
 def reportable():
-    return Category.objects.filter(is_active=True, citizen_reportable=True, parent__isnull=False).select_related("parent")
+    return cases.Category.objects.filter(is_active=True, citizen_reportable=True, parent__isnull=False).select_related("parent")
 
 
-def find_category(code: str | None, *, reportable_only: bool = True) -> Category | None:
+def find_category(code: str | None, *, reportable_only: bool = True) -> cases.Category | None:
     match = _SERVICE_CODE.match((code or "").strip().upper())
     if not match:
         return None
-    queryset = reportable() if reportable_only else Category.objects.filter(parent__isnull=False)
+    queryset = reportable() if reportable_only else cases.Category.objects.filter(parent__isnull=False)
     return queryset.filter(kind=match[1], code=match[2]).first()
 
 
@@ -206,7 +205,7 @@ def service_list() -> list[dict]:
     return out
 
 
-def _service_description(category: Category) -> str:
+def _service_description(category: cases.Category) -> str:
     plain = category.plain_name or category.name
     return f"{plain}（{category.get_kind_display()}·{category.parent.name}）"
 
@@ -273,8 +272,8 @@ def parse_w3c(value: str, name: str, *, end: bool = False) -> datetime:
 # Describing cases
 
 
-def status_of(case: Case) -> str:
-    return "closed" if case.status in FINISHED_STATUSES else "open"
+def status_of(case: cases.Case) -> str:
+    return "closed" if case.status in cases.FINISHED_STATUSES else "open"
 
 
 def _limit(case_or_category) -> str:
@@ -286,9 +285,9 @@ def _local(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def notice(case: Case) -> str:
+def notice(case: cases.Case) -> str:
     """What the reporter may expect: the deadline when the case has one, else its time limit."""
-    if case.status in FINISHED_STATUSES:
+    if case.status in cases.FINISHED_STATUSES:
         return _("The case is finished.")
     if case.deadline is not None:
         return _("To be dealt with by %(deadline)s (time limit %(limit)s).") % {
@@ -302,7 +301,7 @@ def masked(text: str) -> str:
     return _PERSONAL.sub("***", text) if text else text
 
 
-def _address(case: Case) -> str:
+def _address(case: cases.Case) -> str:
     if case.address:
         return case.address
     return "".join(a.name for a in (case.district, case.street, case.community) if a is not None)
@@ -310,24 +309,24 @@ def _address(case: Case) -> str:
 
 def public_cases():
     """The cases anyone may read through Open311: all but those hidden from the public."""
-    photos = Attachment.objects.filter(redacted=False).exclude(public_image="").order_by("created_at", "id")
+    photos = cases.Attachment.objects.filter(redacted=False).exclude(public_image="").order_by("created_at", "id")
     return (
-        Case.objects.filter(hidden=False)
+        cases.Case.objects.filter(hidden=False)
         .select_related("category", "assigned_unit", "area", "district", "street", "community")
         .prefetch_related(Prefetch("attachments", queryset=photos, to_attr="public_photos"))
         .defer("search_text")
     )
 
 
-def first_photo(case: Case) -> Attachment | None:
+def first_photo(case: cases.Case) -> cases.Attachment | None:
     photos = getattr(case, "public_photos", None)
     if photos is None:
         photos = list(case.attachments.filter(redacted=False).exclude(public_image="").order_by("created_at", "id"))
-    before = [p for p in photos if p.stage == Stage.BEFORE]
+    before = [p for p in photos if p.stage == cases.Stage.BEFORE]
     return (before or photos or [None])[0]
 
 
-def request_out(case: Case, media_url) -> dict:
+def request_out(case: cases.Case, media_url) -> dict:
     """A case as a service request: never the reporter's name, phone or any contact data."""
     photo = first_photo(case)
     return {
@@ -371,7 +370,7 @@ def _page(params: Params) -> tuple[int, int]:
     return numbers["page"], numbers["page_size"]
 
 
-def search(params: Params, city: Area | None, now=None) -> list[Case]:
+def search(params: Params, city: Area | None, now=None) -> list[cases.Case]:
     """The cases a GET requests call asks for, newest first, at most 1,000."""
     now = now or timezone.now()
     queryset = public_cases()
@@ -427,14 +426,14 @@ def search(params: Params, city: Area | None, now=None) -> list[Case]:
         if categories:
             queryset = queryset.filter(category__in=categories)
         if set(statuses) == {"open"}:
-            queryset = queryset.exclude(status__in=FINISHED_STATUSES)
+            queryset = queryset.exclude(status__in=cases.FINISHED_STATUSES)
         elif set(statuses) == {"closed"}:
-            queryset = queryset.filter(status__in=FINISHED_STATUSES)
+            queryset = queryset.filter(status__in=cases.FINISHED_STATUSES)
     offset = (page - 1) * page_size
     return list(queryset.order_by("-created_at", "-id")[offset:offset + page_size])
 
 
-def one(number: str, city: Area | None) -> Case:
+def one(number: str, city: Area | None) -> cases.Case:
     queryset = public_cases()
     if city is not None:
         queryset = queryset.filter(area__path__startswith=city.path)
@@ -457,13 +456,13 @@ def from_token(token: str, city: Area | None) -> Open311Request:
 
 @dataclass
 class Submitted:
-    case: Case
+    case: cases.Case
     token: str
     created: bool
     duplicates: list = field(default_factory=list)
 
 
-def _attributes(params: Params, category: Category) -> tuple[dict, list]:
+def _attributes(params: Params, category: cases.Category) -> tuple[dict, list]:
     """The answers to the service's questions, checked against their datatypes."""
     sent: dict[str, list[str]] = {}
     for name in params.names():
@@ -567,7 +566,7 @@ def _reporter_name(first: str, last: str) -> str:
     return " ".join(p for p in (first, last) if p)
 
 
-def _problems_from_intake(exc: services.Invalid, *, known: set) -> list[tuple[int, str]]:
+def _problems_from_intake(exc: cases.Invalid, *, known: set) -> list[tuple[int, str]]:
     """The intake's problems, by field, as Open311 errors; ``known`` fields were reported already."""
     fields = {name: message for name, message in exc.fields.items() if name not in known}
     if not exc.fields:
@@ -578,7 +577,7 @@ def _problems_from_intake(exc: services.Invalid, *, known: set) -> list[tuple[in
 
 def problems_from(exc) -> list[tuple[int, str]]:
     """Any service's refusal as Open311 errors."""
-    if isinstance(exc, services.Invalid) and exc.fields:
+    if isinstance(exc, cases.Invalid) and exc.fields:
         return _problems_from_intake(exc, known=set())
     return [(exc.status, exc.message)]
 
@@ -621,8 +620,8 @@ def submit(params: Params, files, client, city: Area | None, *, idempotency_key:
     name = _reporter_name(private["first_name"], private["last_name"])
     draft = None
     try:
-        draft = services.prepare_intake(
-            source=Source.OPEN311,
+        draft = cases.prepare_intake(
+            source=cases.Source.OPEN311,
             category=category,
             lon=lon,
             lat=lat,
@@ -636,12 +635,12 @@ def submit(params: Params, files, client, city: Area | None, *, idempotency_key:
             photos=media,
             within=city,
         )
-    except services.Invalid as exc:
+    except cases.Invalid as exc:
         problems += _problems_from_intake(exc, known=known)
     if problems:
         raise Problems(problems)
     with transaction.atomic():
-        result = services.file_intake(draft)
+        result = cases.file_intake(draft)
         link = Open311Request.objects.filter(case=result.case).first()
         if link is None:
             link = Open311Request.objects.create(

@@ -7,8 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from wenming.cases.models import Case, Category
-
 ATTRIBUTE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
@@ -58,7 +56,7 @@ class ServiceAttribute(models.Model):
     """An extra question of a service (a case subclass), answered in attribute[CODE]."""
 
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="open311_attributes",
+        "cases.Category", verbose_name=_("category"), on_delete=models.CASCADE, related_name="open311_attributes",
         limit_choices_to={"parent__isnull": False},
     )
     code = models.CharField(_("code"), max_length=40, help_text=_("Letters, digits, - and _; sent as attribute[CODE]."))
@@ -115,7 +113,7 @@ class Open311Request(models.Model):
     Nothing here except the token is ever sent back through the interface."""
 
     token = models.CharField(_("token"), max_length=40, unique=True)
-    case = models.OneToOneField(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="open311")
+    case = models.OneToOneField("cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="open311")
     client = models.ForeignKey(
         ClientApp, verbose_name=_("client application"), on_delete=models.SET_NULL, null=True, related_name="requests"
     )

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from wenming.cases.models import Attachment
+from wenming.cases import services as cases
 from wenming.core import ratelimit
 from wenming.core.errors import ServiceError
 from wenming.core.files import image_response
@@ -213,7 +213,7 @@ def media(request, number: str, photo: int):
     if georeport.clean(number) != number or len(number) > 24:
         raise Http404
     attachment = (
-        Attachment.objects.filter(pk=photo, case__number=number, case__hidden=False, redacted=False)
+        cases.Attachment.objects.filter(pk=photo, case__number=number, case__hidden=False, redacted=False)
         .exclude(public_image="")
         .first()
     )

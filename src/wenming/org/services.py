@@ -561,3 +561,13 @@ def can_see_phone(viewer, person) -> bool:
             user=person, is_active=True, unit__path__startswith=acting.unit.path
         ).exists()
     return False
+
+
+def campaign_office_for(district: Area | None) -> Unit | None:
+    """The district's campaign office, or the city's when the district has none."""
+    offices = Unit.objects.filter(kind=UnitKind.CAMPAIGN_OFFICE, is_active=True).select_related("area")
+    if district is not None:
+        office = offices.filter(area=district).order_by("path").first()
+        if office:
+            return office
+    return offices.filter(area__parent__isnull=True).order_by("path").first()

@@ -15,7 +15,6 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from wenming.cases import services as cases
-from wenming.cases.models import Category
 from wenming.org import lookup
 from wenming.org.demo import DEMO_PASSWORD
 from wenming.participation.models import Citizen, SuggestionTopic
@@ -52,7 +51,7 @@ def load(seed: int = 20261129) -> dict:
             lookup.locate(lon, lat)
         except lookup.OutsideCity:
             continue
-        category = Category.objects.get(kind=kind, code=code)
+        category = cases.Category.objects.get(kind=kind, code=code)
         case = reports.submit(shimin, category=category, lon=lon, lat=lat, description=text, address=address,
                               client_key=f"demo-report-{i}").case
         for resident in rng.sample(residents, k=rng.randint(1, 4)):

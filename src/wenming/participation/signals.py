@@ -5,18 +5,18 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
-from wenming.cases.models import CaseEvent, Source
+from wenming.cases import services as cases
 from wenming.notifications import services as notifications
 from wenming.participation.models import Support
 from wenming.participation.services import points
 
 
-@receiver(post_save, sender=CaseEvent, dispatch_uid="participation_case_event")
-def on_case_event(sender, instance: CaseEvent, created: bool, raw=False, **kwargs):
+@receiver(post_save, sender=cases.CaseEvent, dispatch_uid="participation_case_event")
+def on_case_event(sender, instance: cases.CaseEvent, created: bool, raw=False, **kwargs):
     if not created or raw:
         return
     event, case = instance, instance.case
-    if case.source != Source.CITIZEN:
+    if case.source != cases.Source.CITIZEN:
         return
     if event.action == "register":
         # A valid report earns its reporter points, and so does each +1 on it.

@@ -36,6 +36,7 @@ from wenming.participation.models import (
     VerificationCode,
     Vote,
 )
+from wenming.cases import services as cases
 from wenming.notifications import services as notification_centre
 from wenming.notifications.models import Notification
 from wenming.core.errors import Conflict, Forbidden, Invalid, TooSoon
@@ -316,7 +317,6 @@ def _when(value):
 
 def personal_data(user) -> dict:
     """Everything the portal holds about the person, as plain data (for the page and the JSON file)."""
-    from wenming.cases.models import Case
     from wenming.participation.models import Item
     from wenming.participation.services.points import ledger
 
@@ -347,7 +347,7 @@ def personal_data(user) -> dict:
             "phone_given": case.reporter_phone,
             "anonymous": case.anonymous,
         }
-        for case in Case.objects.filter(reporter=user).select_related("category").order_by("-created_at", "-id")
+        for case in cases.Case.objects.filter(reporter=user).select_related("category").order_by("-created_at", "-id")
     ]
     suggestions = [
         {
@@ -427,8 +427,6 @@ def delete_account(user, password: str, *, now=None) -> None:
     Reports stay, made anonymous (no reporter, name and phone blanked); suggestions stay without
     an author; questionnaire answers stay without the user. The user, the citizen account, supports,
     votes, flags, codes, the points ledger and notifications go. One transaction: all or nothing."""
-    from wenming.cases.models import Case
-
     now = now or timezone.now()
     if not password or not user.check_password(password):
         raise _invalid({"password": _("The password is not right. Nothing was deleted.")})
@@ -437,9 +435,7 @@ def delete_account(user, password: str, *, now=None) -> None:
     citizen = Citizen.objects.filter(user=user).first()
     addresses = [a for a in (citizen and citizen.phone, citizen and citizen.email, user.email) if a]
     with transaction.atomic():
-        Case.objects.filter(reporter=user).update(
-            reporter=None, reporter_name="", reporter_phone="", anonymous=True, version=F("version") + 1
-        )
+        cases.forget_reporter(user)
         Suggestion.objects.filter(author=user).update(author=None)
         Response.objects.filter(user=user).update(user=None)
         # Counts follow the rows that go; a closed vote's published tally stays as published.
@@ -514,10 +510,8 @@ def citizens(query: str = ""):
     from django.db.models import Count, OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
-    from wenming.cases.models import Case
-
     reports = (
-        Case.objects.filter(reporter_id=OuterRef("user_id")).order_by().values("reporter_id")
+        cases.Case.objects.filter(reporter_id=OuterRef("user_id")).order_by().values("reporter_id")
         .annotate(n=Count("id")).values("n")
     )
     queryset = Citizen.objects.select_related("user").annotate(report_count=Coalesce(Subquery(reports), 0))

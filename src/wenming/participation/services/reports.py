@@ -18,20 +18,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.cases import services as cases
-from wenming.cases.models import ACTIVE_STATUSES, Case, CaseEvent, Source, Status
 from wenming.org.models import Unit
 from wenming.participation.access import citizen_for
 from wenming.participation.models import Support, TrackingCode
 from wenming.core.errors import Forbidden, Invalid
 
 # Statuses never shown to the public: invalid reports and those folded into another.
-NOT_PUBLIC = [Status.REJECTED, Status.MERGED]
-FINISHED_FOR_CITIZENS = [Status.CLOSED, Status.EVALUATED]
+NOT_PUBLIC = [cases.Status.REJECTED, cases.Status.MERGED]
+FINISHED_FOR_CITIZENS = [cases.Status.CLOSED, cases.Status.EVALUATED]
 
 
 @dataclass
 class Submitted:
-    case: Case
+    case: cases.Case
     created: bool
     tracking_code: str = ""  # shown once to someone reporting without an account
 
@@ -51,7 +50,7 @@ def submit(user, *, category, lon, lat, description, address="", photos=(), clie
         raise Forbidden(_("Your account may not post."))
     with transaction.atomic():
         result = cases.intake(
-            source=Source.CITIZEN,
+            source=cases.Source.CITIZEN,
             category=category,
             lon=lon,
             lat=lat,
@@ -84,7 +83,7 @@ def _hash_code(code: str) -> str:
     return hashlib.sha256(f"wenming-track:{normal}".encode()).hexdigest()
 
 
-def find_by_tracking_code(code: str) -> Case | None:
+def find_by_tracking_code(code: str) -> cases.Case | None:
     if not code or len(code) > 40:
         return None
     found = TrackingCode.objects.filter(code_hash=_hash_code(code)).select_related("case").first()
@@ -97,14 +96,14 @@ def find_by_tracking_code(code: str) -> Case | None:
 
 def public_cases():
     """Reports anyone may see: not hidden by staff, not rejected or merged. Personal data is never selected."""
-    return Case.objects.filter(hidden=False).exclude(status__in=NOT_PUBLIC)
+    return cases.Case.objects.filter(hidden=False).exclude(status__in=NOT_PUBLIC)
 
 
-def public_photos(case: Case):
+def public_photos(case: cases.Case):
     return case.attachments.filter(redacted=False).exclude(public_image="").order_by("created_at", "id")
 
 
-def nearby(category, lon, lat, *, now=None) -> list[Case]:
+def nearby(category, lon, lat, *, now=None) -> list[cases.Case]:
     """Open reports of the same kind close by, for supporting one instead of filing a duplicate."""
     try:
         lon, lat = float(lon), float(lat)
@@ -119,7 +118,7 @@ def nearby(category, lon, lat, *, now=None) -> list[Case]:
     return result
 
 
-def support(user, case: Case, *, now=None) -> bool:
+def support(user, case: cases.Case, *, now=None) -> bool:
     """+1 on a report: one per person; True when counted now, False when already counted."""
     citizen = citizen_for(user)
     if citizen is None:
@@ -128,7 +127,7 @@ def support(user, case: Case, *, now=None) -> bool:
         raise Forbidden(_("Your account may not post."))
     if case.reporter_id == user.pk:
         raise Invalid(_("This is your own report; it is already counted."))
-    if case.hidden or case.status not in ACTIVE_STATUSES:
+    if case.hidden or case.status not in cases.ACTIVE_STATUSES:
         raise Invalid(_("This report is no longer open for support."))
     try:
         with transaction.atomic():
@@ -138,7 +137,7 @@ def support(user, case: Case, *, now=None) -> bool:
     return True
 
 
-def support_count(case: Case) -> int:
+def support_count(case: cases.Case) -> int:
     return Support.objects.filter(case=case).count()
 
 
@@ -154,7 +153,7 @@ class ProgressStep:
     done: bool = True
 
 
-def _plain(event: CaseEvent, unit_names: dict) -> str:
+def _plain(event: cases.CaseEvent, unit_names: dict) -> str:
     """What a step means, in the words of someone who is not staff."""
     action, data = event.action, event.data or {}
     if action == "report":
@@ -186,7 +185,7 @@ def _plain(event: CaseEvent, unit_names: dict) -> str:
     return cases.event_label(action)
 
 
-def progress(case: Case) -> list[ProgressStep]:
+def progress(case: cases.Case) -> list[ProgressStep]:
     """The public steps of the case, oldest first, in plain words."""
     events = list(case.events.filter(public=True).exclude(action__in=("overdue", "escalate")))
     # The units the case went to are named; the people who acted are not.
@@ -199,12 +198,12 @@ def progress(case: Case) -> list[ProgressStep]:
     return steps
 
 
-def reporter_actions(case: Case, user) -> list[str]:
+def reporter_actions(case: cases.Case, user) -> list[str]:
     """What the reporter may do now (rate: "evaluate", "reopen"); nothing for anyone else."""
     return cases.allowed_actions(case, user) if user.is_authenticated and case.reporter_id == user.pk else []
 
 
-def rate(case: Case, user, *, satisfied, note="", version=None) -> Case:
+def rate(case: cases.Case, user, *, satisfied, note="", version=None) -> cases.Case:
     """The reporter's verdict on the result; not satisfied within the reopen window means reopening with a reason."""
     if satisfied not in ("1", "0", True, False):
         raise cases.Invalid(_("Say whether you are satisfied."), fields={"satisfaction": _("required")})
@@ -212,15 +211,15 @@ def rate(case: Case, user, *, satisfied, note="", version=None) -> Case:
     return cases.evaluate(case, user, satisfaction="satisfied" if satisfied else "unsatisfied", note=note, version=version)
 
 
-def reopen(case: Case, user, *, note, version=None) -> Case:
+def reopen(case: cases.Case, user, *, note, version=None) -> cases.Case:
     return cases.reopen(case, user, note=note, version=version)
 
 
 def my_reports(user):
-    return Case.objects.filter(reporter=user).select_related("category").annotate(supports_n=Count("supports")).order_by("-created_at", "-id")
+    return cases.Case.objects.filter(reporter=user).select_related("category").annotate(supports_n=Count("supports")).order_by("-created_at", "-id")
 
 
-def supporters(case: Case) -> list:
+def supporters(case: cases.Case) -> list:
     return [s.user for s in Support.objects.filter(case=case).select_related("user")]
 
 
@@ -228,7 +227,7 @@ def public_list(*, status: str = "", category=None, district=None, q: str = ""):
     """The public list: newest first; ``status`` is "open" or "done"."""
     queryset = public_cases().select_related("category", "district", "street")
     if status == "open":
-        queryset = queryset.filter(status__in=ACTIVE_STATUSES)
+        queryset = queryset.filter(status__in=cases.ACTIVE_STATUSES)
     elif status == "done":
         queryset = queryset.filter(status__in=FINISHED_FOR_CITIZENS)
     if category:

@@ -30,13 +30,13 @@ from django.utils.translation import gettext as _
 
 from wenming.workdays.models import TimeUnit
 from wenming.core.photos import PhotoError, process_upload
-from wenming.cases.routing import dispatching_office
-from wenming.cases.services import next_serial
+from wenming.core.sequences import next_serial
 from wenming.workdays.calendar import get_calendar
 from wenming.core.files import files_removed_on_failure
 from wenming.notifications import services as notifications
 from wenming.notifications.models import Notification
 from wenming.org import lookup
+from wenming.org import services as org_services
 from wenming.org.models import Area, AreaLevel, Role, UnitKind
 from wenming.org.scope import acting_membership, visible
 from wenming.participation import similarity
@@ -261,7 +261,7 @@ def responsible_unit_for(suggestion: Suggestion):
     if suggestion.area_id:
         codes = [c for c in suggestion.area.path.split("/") if c]
         district = Area.objects.filter(code__in=codes, level=AreaLevel.DISTRICT).first()
-    return dispatching_office(district)
+    return org_services.campaign_office_for(district)
 
 
 def _publish(suggestion: Suggestion, now, settings: PortalSettings) -> None:

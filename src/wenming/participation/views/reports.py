@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from wenming.cases import services as cases
-from wenming.cases.models import ACTIVE_STATUSES, Case, Category, Stage, Status
 from wenming.core.files import image_response
 from wenming.org.models import Area, AreaLevel
 from wenming.participation import protection
@@ -26,7 +25,7 @@ NEW_CODES_SESSION_KEY = "wenming_new_tracking_codes"  # shown once, on the page 
 def _categories():
     """Subclasses citizens may report, grouped under their major class, in plain words with icons."""
     groups = {}
-    for category in Category.objects.filter(is_active=True, citizen_reportable=True, parent__isnull=False).select_related("parent"):
+    for category in cases.Category.objects.filter(is_active=True, citizen_reportable=True, parent__isnull=False).select_related("parent"):
         groups.setdefault(category.parent, []).append(category)
     return sorted(groups.items(), key=lambda item: (item[0].kind, item[0].code))
 
@@ -79,7 +78,7 @@ def report_submitted(request, number):
 @require_GET
 def report_nearby(request):
     """Open reports of the chosen kind close to the chosen place (htmx fragment)."""
-    category = Category.objects.filter(pk=request.GET.get("category") or 0, parent__isnull=False).first() \
+    category = cases.Category.objects.filter(pk=request.GET.get("category") or 0, parent__isnull=False).first() \
         if str(request.GET.get("category", "")).isdigit() else None
     found = reports.nearby(category, request.GET.get("lon"), request.GET.get("lat")) if category else []
     supported = set()
@@ -118,9 +117,9 @@ def _grant(request, case):
         request.session.modified = True
 
 
-def _own_or_tracked(request, number) -> Case:
+def _own_or_tracked(request, number) -> cases.Case:
     """A report its author may see whatever its state: by account, or by tracking code in this browser."""
-    case = Case.objects.filter(number=number).select_related("category", "assigned_unit", "district", "street").first()
+    case = cases.Case.objects.filter(number=number).select_related("category", "assigned_unit", "district", "street").first()
     if case is None:
         raise Http404
     mine = request.user.is_authenticated and case.reporter_id == request.user.pk
@@ -143,11 +142,11 @@ def report_detail(request, number):
         "case": case,
         "own": own,
         "steps": reports.progress(case),
-        "before": [p for p in photos if p.stage == Stage.BEFORE],
-        "after": [p for p in photos if p.stage == Stage.AFTER],
+        "before": [p for p in photos if p.stage == cases.Stage.BEFORE],
+        "after": [p for p in photos if p.stage == cases.Stage.AFTER],
         "supports": reports.support_count(case),
         "supported": user.is_authenticated and Support.objects.filter(case=case, user=user).exists(),
-        "open_for_support": case.status in ACTIVE_STATUSES and not case.hidden and not (user.is_authenticated and case.reporter_id == user.pk),
+        "open_for_support": case.status in cases.ACTIVE_STATUSES and not case.hidden and not (user.is_authenticated and case.reporter_id == user.pk),
         "can_rate": "evaluate" in actions,
         "can_reopen": "reopen" in actions,
         "reopen_days": cases.REOPEN_DAYS,
@@ -176,7 +175,7 @@ def report_reopen(request, number):
 
 def _reporter_step(request, number, done: str, step):
     """A step only the reporter takes on their own report; the outcome is told on the report's page."""
-    case = get_object_or_404(Case, number=number, reporter=request.user)
+    case = get_object_or_404(cases.Case, number=number, reporter=request.user)
     try:
         step(case)
     except ServiceError as exc:
@@ -217,7 +216,7 @@ def report_list(request):
     page = Paginator(reports.public_list(**params), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "participation/reports/list.html", {
         "page": page, "params": params,
-        "majors": Category.objects.filter(parent__isnull=True, is_active=True),
+        "majors": cases.Category.objects.filter(parent__isnull=True, is_active=True),
         "districts": Area.objects.filter(level=AreaLevel.DISTRICT).order_by("code"),
     })
 
@@ -229,9 +228,9 @@ def report_map(request):
 @require_GET
 def reports_geojson(request):
     """Public points: number, kind, status and place only; no names, phones or descriptions."""
-    rows = reports.public_cases().filter(status__in=[*ACTIVE_STATUSES, *reports.FINISHED_FOR_CITIZENS]) \
+    rows = reports.public_cases().filter(status__in=[*cases.ACTIVE_STATUSES, *reports.FINISHED_FOR_CITIZENS]) \
         .order_by("-created_at").values_list("number", "lon", "lat", "status", "category__plain_name", "category__name")[:5000]
-    labels = dict(Status.choices)
+    labels = dict(cases.Status.choices)
     features = [
         {
             "type": "Feature",

@@ -1,18 +1,17 @@
-"""The case lifecycle. Every change of a case happens in one function here.
+"""The case lifecycle (GB/T 30428): every change of a case after intake is one function here.
 
-Each transition checks the actor's data scope (out of scope: NotFound), their
-role (Forbidden), the case's state (InvalidTransition, with the actions that are
-possible) and its version (Conflict); then it changes the case, bumps the version
-with a conditional UPDATE so that of two simultaneous actions exactly one wins,
-records an immutable CaseEvent and saves everything in one transaction.
+Each transition checks the actor's data scope (out of scope: NotFound), their role (Forbidden,
+by the step's rule in cases.rules), the case's state (InvalidTransition, with the actions that
+are possible) and its version (Conflict); then it changes the case, bumps the version with a
+conditional UPDATE so that of two simultaneous actions exactly one wins, records an immutable
+CaseEvent and saves everything in one transaction.
 """
 
-import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,43 +20,26 @@ from django.utils.translation import gettext_noop
 from wenming.cases import routing, rules
 from wenming.cases.models import (
     ACTIVE_STATUSES,
-    OPEN_STATUSES,
     Attachment,
     Case,
-    CaseEvent,
     CaseRequest,
-    CaseSequence,
-    Category,
-    Priority,
     RequestKind,
     RequestStatus,
     Satisfaction,
-    Source,
     Stage,
     Status,
-    TimeUnit,
 )
-from wenming.core.photos import PhotoError, process_upload
-from wenming.workdays.calendar import get_calendar
-from wenming.core.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound, ServiceError
+from wenming.cases.services import deadlines, records
+from wenming.core.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from wenming.core.files import files_removed_on_failure
-from wenming.geo.measure import distance_m
 from wenming.notifications import services as notifications
-from wenming.org import lookup
-from wenming.org.models import STAFF_ROLES, Area, Role, Unit, UnitKind
 from wenming.org.actors import SYSTEM, Actor, actor_for
+from wenming.org.models import STAFF_ROLES, Unit
 from wenming.org.scope import acting_membership, visible
+from wenming.workdays.calendar import get_calendar
+from wenming.workdays.models import TimeUnit
 
-MAX_PHOTOS = 9
-DESCRIPTION_MAX = 4000
 REOPEN_DAYS = 7
-DUPLICATE_RADIUS_M = 50
-DUPLICATE_WINDOW_DAYS = 7
-# Reports from staff in the field are registered at once; the others are reviewed first.
-TRUSTED_SOURCES = {Source.INSPECTION, Source.GRID, Source.SUPERVISION, Source.LEADER}
-# Sources anyone may use; the others are entered by staff.
-PUBLIC_SOURCES = {Source.CITIZEN, Source.OPEN311, Source.VOLUNTEER}
-
 
 # ---------------------------------------------------------------------------
 # Who may do what
@@ -66,13 +48,6 @@ PUBLIC_SOURCES = {Source.CITIZEN, Source.OPEN311, Source.VOLUNTEER}
 def is_dispatcher_user(user) -> bool:
     """Whether the user acts for a campaign office that registers and dispatches cases."""
     return rules.is_dispatcher.test(user)
-
-
-def new_client_key() -> str:
-    """A key for a form, so that submitting it twice creates one case."""
-    import uuid
-
-    return uuid.uuid4().hex
 
 
 @dataclass(frozen=True)
@@ -147,290 +122,6 @@ def _reopen_window_open(case: Case, now=None) -> bool:
     return case.closed_at is not None and now - case.closed_at <= timedelta(days=REOPEN_DAYS)
 
 
-# ---------------------------------------------------------------------------
-# Deadlines
-
-
-def _start_clock(case: Case, now, *, seconds: int | None = None) -> None:
-    """(Re)start the deadline from now, over the category's time limit or ``seconds``."""
-    calendar = get_calendar()
-    unit = case.time_unit or TimeUnit.WORKING_DAYS
-    if seconds is None:
-        seconds = calendar.to_seconds(case.time_limit or 0, unit)
-    case.deadline_from = now
-    case.deadline_seconds = seconds
-    case.deadline, case.deadline_provisional = calendar.deadline(now, seconds, unit, in_seconds=True)
-    case.is_overdue = False
-    case.escalation = 0
-    case.reminded = False
-
-
-def _apply_category_limit(case: Case) -> None:
-    category = case.category
-    case.time_limit = category.time_limit or 5
-    case.time_unit = category.time_unit
-    if case.priority == Priority.URGENT and case.time_unit == TimeUnit.WORKING_HOURS:
-        # Urgent problems are counted in clock hours: nights and holidays count too.
-        case.time_unit = TimeUnit.CLOCK_HOURS
-
-
-def time_left(case: Case, now=None) -> timedelta | None:
-    if case.deadline is None or case.status not in OPEN_STATUSES:
-        return None
-    return case.deadline - (now or timezone.now())
-
-
-# ---------------------------------------------------------------------------
-# Intake
-
-
-@dataclass
-class IntakeResult:
-    case: Case
-    created: bool
-    duplicates: list = field(default_factory=list)
-
-
-def next_serial(prefix: str) -> int:
-    """The next number in the sequence named ``prefix``; call inside the transaction that uses it."""
-    CaseSequence.objects.bulk_create([CaseSequence(prefix=prefix)], ignore_conflicts=True)
-    # The row lock (PostgreSQL) or the immediate transaction (SQLite) serialises writers.
-    CaseSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
-    return CaseSequence.objects.select_for_update().get(prefix=prefix).last
-
-
-def _next_number(kind: str, category: Category, now) -> str:
-    prefix = f"{kind}{category.code}{timezone.localtime(now):%Y%m%d}"
-    return f"{prefix}{next_serial(prefix):04d}"
-
-
-def find_duplicates(category: Category, lon: float, lat: float, now=None, *, exclude=None) -> list[Case]:
-    """Active cases of the same subclass within DUPLICATE_RADIUS_M and the time window."""
-    now = now or timezone.now()
-    dlat = DUPLICATE_RADIUS_M / 111_320
-    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
-    candidates = Case.objects.filter(
-        category=category,
-        status__in=ACTIVE_STATUSES,
-        created_at__gte=now - timedelta(days=DUPLICATE_WINDOW_DAYS),
-        lat__range=(lat - dlat, lat + dlat),
-        lon__range=(lon - dlon, lon + dlon),
-    )
-    if exclude is not None:
-        candidates = candidates.exclude(pk=exclude)
-    near = [c for c in candidates.order_by("created_at")[:50] if distance_m(lon, lat, c.lon, c.lat) <= DUPLICATE_RADIUS_M]
-    return near
-
-
-def _text_for_search(case: Case) -> str:
-    return " ".join([case.number, case.category.name, case.address, case.description])
-
-
-@dataclass
-class IntakeDraft:
-    """A report checked by ``prepare_intake`` and ready for ``file_intake``; or, when its key
-    was seen before, the case filed then (``existing``)."""
-
-    user: object
-    now: object
-    existing: Case | None = None
-    source: str = ""
-    category: Category | None = None
-    lon: float = 0.0
-    lat: float = 0.0
-    location: object = None
-    location_from: str = "given"
-    photos: list = field(default_factory=list)
-    values: dict = field(default_factory=dict)  # the case's other fields, checked
-
-
-def intake(**report) -> IntakeResult:
-    """Take in a problem from any source (the fields of ``prepare_intake``). Retrying with the same
-    client_key returns the first result and creates nothing; bad input raises Invalid and saves nothing."""
-    return file_intake(prepare_intake(**report))
-
-
-def prepare_intake(
-    *,
-    source: str,
-    category,
-    lon,
-    lat,
-    description: str,
-    user=None,
-    address: str = "",
-    priority: str = Priority.NORMAL,
-    reporter_name: str = "",
-    reporter_phone: str = "",
-    anonymous: bool = False,
-    client_key: str | None = None,
-    tags=None,
-    attributes=None,
-    photos=(),
-    site_ref: str = "",
-    framework_item_ref: str = "",
-    within: Area | None = None,
-    now=None,
-) -> IntakeDraft:
-    """Check a report, every field at once: Invalid lists each problem by field (``location``,
-    ``category``, ``description``, ``photos`` …) and nothing is saved. ``within`` narrows the
-    places accepted to one area (a door serving one city of several)."""
-    now = now or timezone.now()
-    if client_key:
-        # Keys are kept per reporter: one person's key never finds another person's case.
-        owner = user.pk if getattr(user, "is_authenticated", False) else "anon"
-        client_key = f"{owner}:{client_key}"[:80]
-        existing = Case.objects.filter(client_key=client_key).first()
-        if existing is not None:
-            return IntakeDraft(user, now, existing=existing)
-    if source not in PUBLIC_SOURCES and actor_for(user).role not in STAFF_ROLES:
-        raise Forbidden(_("Only staff may enter reports from this source."))
-    problems = {}
-    if source not in Source.values:
-        problems["source"] = _("unknown source “%s”") % source
-    if not isinstance(category, Category):
-        category = Category.objects.filter(pk=category).first() if str(category).isdigit() else None
-    if category is None or not category.is_subclass or not category.is_active:
-        problems["category"] = _("choose an active subclass")
-    elif source in (Source.CITIZEN, Source.OPEN311) and not category.citizen_reportable:
-        problems["category"] = _("citizens cannot report this category")
-    description = (description or "").strip()
-    if not description:
-        problems["description"] = _("describe the problem")
-    elif len(description) > DESCRIPTION_MAX:
-        problems["description"] = _("the description is longer than %d characters") % DESCRIPTION_MAX
-    if priority not in Priority.values:
-        problems["priority"] = _("unknown priority “%s”") % priority
-    processed = []
-    try:
-        processed = _processed(photos)
-    except Invalid as exc:
-        problems["photos"] = exc.message
-    location_from = "given"
-    if lon in (None, "") and lat in (None, ""):
-        # No location given: propose the one a phone wrote into a photo.
-        found = next(((p.exif_lon, p.exif_lat) for p in processed if p.exif_lon is not None), None)
-        if found:
-            lon, lat = found
-            location_from = "photo"
-    location = None
-    try:
-        lon, lat = float(lon), float(lat)
-        if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
-            raise ValueError
-        location = lookup.locate(lon, lat)
-        if within is not None and not any(a.id == within.pk for a in location.chain):
-            location = None
-            problems["location"] = _("The point lies outside %s.") % within.name
-    except lookup.OutsideCity as exc:
-        problems["location"] = exc.message
-    except (TypeError, ValueError):
-        problems["location"] = _("give the location as longitude and latitude in degrees")
-    if problems:
-        raise Invalid(_("The report cannot be accepted: %s") % "; ".join(problems.values()), fields=problems)
-    return IntakeDraft(
-        user, now, source=source, category=category, lon=lon, lat=lat, location=location,
-        location_from=location_from, photos=processed,
-        values={
-            "priority": priority, "description": description, "address": address.strip()[:200],
-            "reporter_name": reporter_name.strip()[:50], "reporter_phone": reporter_phone.strip()[:20],
-            "anonymous": anonymous, "client_key": client_key or None, "tags": list(tags or []),
-            "attributes": dict(attributes or {}), "site_ref": site_ref, "framework_item_ref": framework_item_ref,
-        },
-    )
-
-
-def file_intake(draft: IntakeDraft) -> IntakeResult:
-    """Save a report that ``prepare_intake`` accepted, with its photos and first events."""
-    if draft.existing is not None:
-        return IntakeResult(draft.existing, created=False)
-    user, now, category, lon, lat, location = draft.user, draft.now, draft.category, draft.lon, draft.lat, draft.location
-    client_key = draft.values["client_key"]
-    duplicates = find_duplicates(category, lon, lat, now)
-    areas = {a.code: a for a in Area.objects.filter(id__in=[a.id for a in location.chain])}
-    chain = {a.level: areas[a.code] for a in location.chain}
-    reporter = user if getattr(user, "is_authenticated", False) else None
-    try:
-        with files_removed_on_failure() as saved_files, transaction.atomic():
-            case = Case(
-                number=_next_number(category.kind, category, now),
-                kind=category.kind,
-                category=category,
-                source=draft.source,
-                status=Status.REPORTED,
-                lon=lon,
-                lat=lat,
-                area=areas[location.deepest.code],
-                district=chain.get("district"),
-                street=chain.get("street"),
-                community=chain.get("community"),
-                grid=chain.get("grid"),
-                reporter=reporter,
-                possible_duplicates=len(duplicates),
-                **draft.values,
-                dispatcher_unit=routing.dispatching_office(chain.get("district")),
-                created_at=now,
-                updated_at=now,
-            )
-            _apply_category_limit(case)
-            case.search_text = _text_for_search(case)
-            case.save()
-            actor = actor_for(user)
-            event = _record(case, actor, "report", "", Status.REPORTED, now,
-                            data={"duplicates": [d.number for d in duplicates], "location_from": draft.location_from})
-            for photo in draft.photos:
-                _attach(case, event, photo, Stage.BEFORE, reporter, saved_files)
-            if draft.source in TRUSTED_SOURCES:
-                events, notices = _register(case, now)
-                case.save()
-                for action, from_status, to_status, data in events:
-                    _record(case, actor if action == "register" else SYSTEM, action, from_status, to_status, now, data=data)
-                for kind, users, title in notices:
-                    notifications.send(users, kind, title, about=case, now=now)
-    except IntegrityError:
-        if client_key:
-            existing = Case.objects.filter(client_key=client_key).first()
-            if existing is not None:
-                return IntakeResult(existing, created=False)
-        raise
-    return IntakeResult(case, created=True, duplicates=duplicates)
-
-
-def _attach(case, event, photo, stage, user, saved_files: list) -> Attachment:
-    attachment = Attachment(
-        case=case,
-        event=event,
-        stage=stage,
-        original_name=photo.original_name,
-        content_type=photo.content_type,
-        size=photo.size,
-        width=photo.width,
-        height=photo.height,
-        exif_lon=photo.exif_lon,
-        exif_lat=photo.exif_lat,
-        taken_at=photo.taken_at,
-        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
-    )
-    for field_name, content in (("image", photo.original), ("thumbnail", photo.thumbnail), ("public_image", photo.public)):
-        getattr(attachment, field_name).save(content.name, content, save=False)
-        saved_files.append((attachment.image.storage, getattr(attachment, field_name).name))
-    attachment.save()
-    return attachment
-
-
-def _record(case, actor: Actor, action, from_status, to_status, now, *, note="", data=None, public=True) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor.user,
-        actor_unit=actor.unit,
-        at=now,
-        note=note,
-        data=data or {},
-        public=public,
-    )
 # ---------------------------------------------------------------------------
 # Transitions
 
@@ -512,12 +203,12 @@ def _change(case_or_id, user, action: str, *, version=None, now=None, saved_file
             current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
             raise Conflict(_("Someone else changed this case in the meantime. Reload it and try again."),
                            current_version=current, allowed=[])
-        event = _record(case, actor, action, step.from_status, step.to_status, now, note=step.note, data=step.data, public=step.public)
+        event = records.record_event(case, actor, action, step.from_status, step.to_status, now, note=step.note, data=step.data, public=step.public)
         step.event = event
         for photo in step.photos:
-            _attach(case, event, photo, step.photo_stage, user, saved_files)
+            records.attach_photo(case, event, photo, step.photo_stage, user, saved_files)
         for extra_action, from_status, to_status, data in step.extra_events:
-            _record(case, SYSTEM, extra_action, from_status, to_status, now, data=data)
+            records.record_event(case, SYSTEM, extra_action, from_status, to_status, now, data=data)
         for kind, users, title in step.notices:
             notifications.send(users, kind, title, about=case, now=now)
 
@@ -529,7 +220,7 @@ def _require(text: str, message: str, field: str = "note") -> str:
     return text
 
 
-def _register(case: Case, now) -> list[tuple]:
+def routed_on_registration(case: Case, now) -> tuple[list, list]:
     """立案: route the case, and dispatch it at once when a rule says so.
 
     Changes the case in memory; returns the events that follow registration
@@ -554,12 +245,12 @@ def _dispatch_to(case: Case, unit: Unit, now) -> None:
     case.assigned_unit = unit
     case.status = Status.DISPATCHED
     case.dispatched_at = now
-    _start_clock(case, now)
+    deadlines.start_clock(case, now)
 
 
 def register(case, user, *, note="", version=None, now=None):
     with _change(case, user, "register", version=version, now=now) as step:
-        events, notices = _register(step.case, step.now)
+        events, notices = routed_on_registration(step.case, step.now)
         step.note = note
         step.to_status = Status.REGISTERED
         step.data = events[0][3]
@@ -624,23 +315,10 @@ def _precheck(case_or_id, user, action: str) -> None:
         _check_allowed(_load_for_update(case_or_id, user), user, action, timezone.now())
 
 
-def _processed(photos) -> list:
-    photos = list(photos or [])
-    if len(photos) > MAX_PHOTOS:
-        raise Invalid(_("at most %d photos") % MAX_PHOTOS)
-    processed = []
-    for upload in photos:
-        try:
-            processed.append(process_upload(upload))
-        except PhotoError as exc:
-            raise Invalid(f"{getattr(upload, 'name', '')}: {exc}", fields={"photos": str(exc)}) from None
-    return processed
-
-
 def add_photos(case, user, *, photos, note="", version=None, now=None):
     """More photos of the problem (before rectification), e.g. from a second visit."""
     _precheck(case, user, "add_photos")
-    processed = _processed(photos)
+    processed = records.processed_photos(photos)
     if not processed:
         raise Invalid(_("Add at least one photo."), fields={"photos": _("required")})
     with files_removed_on_failure() as saved_files:
@@ -678,7 +356,7 @@ def rectify(case, user, *, note, photos=(), version=None, now=None):
     """处置反馈: what was done, with photos after."""
     _precheck(case, user, "rectify")
     note = _require(note, _("Describe what was done."))
-    processed = _processed(photos)
+    processed = records.processed_photos(photos)
     if not processed:
         raise Invalid(_("Add at least one photo taken after the rectification."), fields={"photos": _("required")})
     with files_removed_on_failure() as saved_files:
@@ -706,7 +384,7 @@ def verify(case, user, *, passed: bool, note="", version=None, now=None):
             step.to_status = Status.ACCEPTED
             c.rework_count += 1
             c.rectified_at = None
-            _start_clock(c, step.now)
+            deadlines.start_clock(c, step.now)
             step.notices.append(("rework", notifications.unit_staff(c.assigned_unit), _("Case %s must be reworked") % c.number))
     return step.case
 
@@ -732,7 +410,7 @@ def reopen(case, user, *, note, version=None, now=None):
         c.closed_at = None
         c.rectified_at = None
         step.to_status = Status.DISPATCHED
-        _start_clock(c, step.now)
+        deadlines.start_clock(c, step.now)
         step.notices.append(("rework", notifications.unit_staff(c.assigned_unit), _("Case %s was reopened by the reporter") % c.number))
     return step.case
 
@@ -800,7 +478,7 @@ def resume(case, user, *, note="", version=None, now=None):
         c = step.case
         step.to_status = c.suspended_from or Status.ACCEPTED
         c.suspended_from = ""
-        _start_clock(c, step.now, seconds=c.remaining_seconds or 0)
+        deadlines.start_clock(c, step.now, seconds=c.remaining_seconds or 0)
         c.remaining_seconds = None
         step.note = note
     return step.case
@@ -821,7 +499,7 @@ def red_flag(case, user, *, working_hours, note, version=None, now=None):
         deadline, provisional = calendar.deadline(step.now, hours * 3600, TimeUnit.WORKING_HOURS, in_seconds=True)
         if c.deadline is None or deadline < c.deadline:
             c.time_unit = TimeUnit.WORKING_HOURS
-            _start_clock(c, step.now, seconds=hours * 3600)
+            deadlines.start_clock(c, step.now, seconds=hours * 3600)
         c.red_flag = True
         step.public = False
         step.data = {"working_hours": hours, "deadline": c.deadline.isoformat()}
@@ -869,43 +547,6 @@ def _tell_reporter(step: Step, title: str) -> None:
     if step.case.reporter_id:
         step.notices.append(("progress", [step.case.reporter], title))
 
-
-# ---------------------------------------------------------------------------
-# Supervision: reminders before the deadline, overdue flags and escalation.
-
-
-def supervise(now=None) -> dict:
-    """Run by the scheduler (`wenming cases supervise`, every few minutes)."""
-    now = now or timezone.now()
-    calendar = get_calendar()
-    counts = {"reminded": 0, "overdue": 0, "escalated": 0}
-    open_cases = Case.objects.filter(status__in=OPEN_STATUSES, deadline__isnull=False).select_related("assigned_unit")
-    # Reminder when less than a quarter of the allowed time (at most one working day) is left.
-    for case in open_cases.filter(reminded=False, is_overdue=False, deadline__gt=now).iterator(chunk_size=500):
-        left = calendar.working_seconds_between(now, case.deadline)
-        if left <= min((case.deadline_seconds or 0) / 4, calendar.day_seconds):
-            with transaction.atomic():
-                if Case.objects.filter(pk=case.pk, reminded=False).update(reminded=True):
-                    notifications.send(notifications.unit_staff(case.assigned_unit), "due_soon", _("Case %s is due soon") % case.number,
-                                       about=case, now=now)
-                    counts["reminded"] += 1
-    for case in open_cases.filter(is_overdue=False, deadline__lte=now).iterator(chunk_size=500):
-        with transaction.atomic():
-            if Case.objects.filter(pk=case.pk, is_overdue=False).update(is_overdue=True, escalation=1):
-                CaseEvent.objects.create(case=case, action="overdue", from_status=case.status, to_status=case.status, at=now, public=False,
-                                         data={"deadline": case.deadline.isoformat()})
-                notifications.send(notifications.unit_staff(case.assigned_unit, leaders_only=True), "overdue",
-                                   _("Case %s is overdue") % case.number, about=case, now=now)
-                counts["overdue"] += 1
-    # A case still open one working day after its deadline is listed for the bulletin.
-    for case in open_cases.filter(is_overdue=True, escalation=1, deadline__lte=now).iterator(chunk_size=500):
-        if calendar.working_seconds_between(case.deadline, now) >= calendar.day_seconds:
-            with transaction.atomic():
-                if Case.objects.filter(pk=case.pk, escalation=1).update(escalation=2):
-                    CaseEvent.objects.create(case=case, action="escalate", from_status=case.status, to_status=case.status, at=now, public=False,
-                                             data={"level": 2})
-                    counts["escalated"] += 1
-    return counts
 
 
 # ---------------------------------------------------------------------------
@@ -960,3 +601,16 @@ def perform(case, user, action: str, params: dict, *, photos=(), version=None, n
         else:
             kwargs[name] = params.get(name, "") or ""
     return function(case, user, version=version, now=now, **kwargs)
+
+
+
+# ---------------------------------------------------------------------------
+# Personal data
+
+
+def forget_reporter(user) -> int:
+    """A person who leaves: their reports stay, without their account, name and phone (PIPL).
+    Returns how many reports were made anonymous; each one's version moves on."""
+    return Case.objects.filter(reporter=user).update(
+        reporter=None, reporter_name="", reporter_phone="", anonymous=True, version=F("version") + 1
+    )
