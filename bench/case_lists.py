@@ -42,13 +42,21 @@ def database_key(backend: str, n: int, postgres: str | None) -> dict:
         return {"data_dir": str(RESULTS / f"case_lists-sqlite-{n}"), "url": ""}
     parts = urlsplit(postgres)
     name = f"{parts.path.lstrip('/') or 'wenming_bench'}_{n}"
-    return {"data_dir": str(RESULTS / f"case_lists-postgres-{n}"), "url": urlunsplit(parts._replace(path=f"/{name}")),
-            "name": name, "admin_url": urlunsplit(parts._replace(path="/postgres", query=""))}
+    return {
+        "data_dir": str(RESULTS / f"case_lists-postgres-{n}"),
+        "url": urlunsplit(parts._replace(path=f"/{name}")),
+        "name": name,
+        "admin_url": urlunsplit(parts._replace(path="/postgres", query="")),
+    }
 
 
 def run_worker(role: str, backend: str, n: int, key: dict, repeat: int) -> dict:
-    env = {**os.environ, "WENMING_DATA_DIR": key["data_dir"], "DJANGO_SETTINGS_MODULE": "wenming.settings",
-           "WENMING_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost"}
+    env = {
+        **os.environ,
+        "WENMING_DATA_DIR": key["data_dir"],
+        "DJANGO_SETTINGS_MODULE": "wenming.settings",
+        "WENMING_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+    }
     env.pop("WENMING_DATABASE_URL", None)
     if key["url"]:
         env["WENMING_DATABASE_URL"] = key["url"]
@@ -102,9 +110,12 @@ def main():
         for n in sizes:
             key = database_key(backend, n, args.postgres)
             built = ensure_built(backend, n, key, args.fresh)
-            print(f"{backend} N={n:,}: {built['cases']:,} cases, {built['events']:,} events "
-                  f"(built in {built['seconds']:.0f} s, {built['cases_per_second']:,.0f} cases/s, "
-                  f"peak RSS {built['peak_rss_mib']:.0f} MiB)", flush=True)
+            print(
+                f"{backend} N={n:,}: {built['cases']:,} cases, {built['events']:,} events "
+                f"(built in {built['seconds']:.0f} s, {built['cases_per_second']:,.0f} cases/s, "
+                f"peak RSS {built['peak_rss_mib']:.0f} MiB)",
+                flush=True,
+            )
             measured[n] = run_worker("measure", backend, n, key, args.repeat)
         print_table(backend, sizes, measured)
 
@@ -113,21 +124,27 @@ def print_table(backend: str, sizes: list[int], measured: dict) -> None:
     small, large = sizes
     print()
     print(f"{backend}: queries per page and latency over {measured[large]['repeat']} requests (fewer if slow)")
-    header = (f"{'user':<19}{'page':<26}{'queries':>9}{'':>3}{f'N={small:,} median':>18}{'p95':>8}"
-              f"{f'N={large:,} median':>20}{'p95':>8}{'×N/10':>7}{'slowest query':>15}")
+    header = (
+        f"{'user':<19}{'page':<26}{'queries':>9}{'':>3}{f'N={small:,} median':>18}{'p95':>8}"
+        f"{f'N={large:,} median':>20}{'p95':>8}{'×N/10':>7}{'slowest query':>15}"
+    )
     print(header)
     print("-" * len(header))
     for row_small, row_large in zip(measured[small]["pages"], measured[large]["pages"]):
         queries = f"{row_small['queries']}/{row_large['queries']}"
         flag = "" if row_small["queries"] == row_large["queries"] else " !"
         ratio = row_large["median_ms"] / row_small["median_ms"] if row_small["median_ms"] else float("nan")
-        print(f"{row_large['user']:<19}{pad(row_large['page'], 26)}{queries:>9}{flag:<3}"
-              f"{row_small['median_ms']:>16.1f}ms{row_small['p95_ms']:>6.0f}ms"
-              f"{row_large['median_ms']:>18.1f}ms{row_large['p95_ms']:>6.0f}ms{ratio:>7.1f}"
-              f"{row_large['slowest_query_ms']:>13.1f}ms")
+        print(
+            f"{row_large['user']:<19}{pad(row_large['page'], 26)}{queries:>9}{flag:<3}"
+            f"{row_small['median_ms']:>16.1f}ms{row_small['p95_ms']:>6.0f}ms"
+            f"{row_large['median_ms']:>18.1f}ms{row_large['p95_ms']:>6.0f}ms{ratio:>7.1f}"
+            f"{row_large['slowest_query_ms']:>13.1f}ms"
+        )
     for n in sizes:
         print(f"peak RSS of the measuring process, N={n:,}: {measured[n]['peak_rss_mib']:.0f} MiB")
-    print("queries: at N/10 / at N (a '!' marks a count that grows with N); slowest query: at N, from the counted request")
+    print(
+        "queries: at N/10 / at N (a '!' marks a count that grows with N); slowest query: at N, from the counted request"
+    )
 
 
 def pad(text: str, width: int) -> str:
@@ -166,8 +183,14 @@ def build(n: int) -> dict:
     call_command("migrate", verbosity=0)
     org_demo.load()
     cases_demo.load_routing()
-    services.create_person(username=BENCH_HANDLER, real_name="基准测试", password=org_demo.DEMO_PASSWORD,
-                           role=Role.HANDLER, unit=Unit.objects.get(code="150100-JJ"), position="基准测试用户")
+    services.create_person(
+        username=BENCH_HANDLER,
+        real_name="基准测试",
+        password=org_demo.DEMO_PASSWORD,
+        role=Role.HANDLER,
+        unit=Unit.objects.get(code="150100-JJ"),
+        position="基准测试用户",
+    )
     days = next(d for d in (400, 500, 250, 200, 100, 50, 40, 25, 20, 10, 8, 5, 4, 2, 1) if n % d == 0 and n >= d)
     with progress_bar(n, f"simulate {n:,}", disable=False) as advance:
         result = simulate(days, n // days, SEED, progress=advance)
@@ -224,15 +247,25 @@ def measure(repeat: int) -> dict:
                 client.get(url)
                 times.append((time.perf_counter() - t) * 1000)
             times.sort()
-            pages.append({
-                "user": label, "page": page, "url": url, "queries": len(queries),
-                "slowest_query_ms": max(queries, default=0.0),
-                "median_ms": statistics.median(times), "p95_ms": times[min(len(times) - 1, int(0.95 * len(times)))],
-                "samples": len(times),
-            })
+            pages.append(
+                {
+                    "user": label,
+                    "page": page,
+                    "url": url,
+                    "queries": len(queries),
+                    "slowest_query_ms": max(queries, default=0.0),
+                    "median_ms": statistics.median(times),
+                    "p95_ms": times[min(len(times) - 1, int(0.95 * len(times)))],
+                    "samples": len(times),
+                }
+            )
             print(f"  {label:<19}{page:<28}{pages[-1]['median_ms']:>9.1f} ms", file=sys.stderr, flush=True)
-    return {"pages": pages, "repeat": repeat, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "vendor": connection.vendor}
+    return {
+        "pages": pages,
+        "repeat": repeat,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "vendor": connection.vendor,
+    }
 
 
 if __name__ == "__main__":

@@ -63,8 +63,10 @@ def main():
     print(f"gateway timeout: {args.timeout:g} s; {args.repeat} requests per gateway")
     print(f"{'gateway':<28}{'best s':>9}{'median s':>10}{'× baseline':>12}{'× timeout':>11}  HTTP")
     for name, best, median, statuses in rows:
-        print(f"{name:<28}{best:>9.3f}{median:>10.3f}{best / base:>12.1f}{best / args.timeout:>11.2f}  "
-              f"{', '.join(map(str, statuses))}")
+        print(
+            f"{name:<28}{best:>9.3f}{median:>10.3f}{best / base:>12.1f}{best / args.timeout:>11.2f}  "
+            f"{', '.join(map(str, statuses))}"
+        )
 
 
 if __name__ == "__main__":

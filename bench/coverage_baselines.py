@@ -52,7 +52,8 @@ def prepare(extract, folder: Path) -> dict:
     """Save an Extract's network and polygons, and the origins and entries the baselines are given."""
     import shapely
 
-    from wenming.coverage import compute, network as nw
+    from wenming.coverage import compute
+    from wenming.coverage import network as nw
 
     folder.mkdir(parents=True, exist_ok=True)
     green = [f.geometry for f in extract.features if f.kind in GREEN]
@@ -72,11 +73,25 @@ def prepare(extract, folder: Path) -> dict:
     sources = compute.polygon_sources(network, green_m[served], ENTRANCE_GAP_M)
     entry_radius = radius[served][sources.facility]
     given = time.perf_counter() - started
-    np.savez(folder / "given.npz", x=origins.x, y=origins.y, weight=origins.weight,
-             entry=sources.nodes, entry_radius=entry_radius)
-    return {"nodes": len(extract.lons), "segments": len(extract.u), "green": len(green),
-            "served_green": len(served), "parks_1ha": int((radius == 500).sum()), "residential": len(residential),
-            "origins": len(origins), "entry_nodes": len(np.unique(sources.nodes)), "given_s": given}
+    np.savez(
+        folder / "given.npz",
+        x=origins.x,
+        y=origins.y,
+        weight=origins.weight,
+        entry=sources.nodes,
+        entry_radius=entry_radius,
+    )
+    return {
+        "nodes": len(extract.lons),
+        "segments": len(extract.u),
+        "green": len(green),
+        "served_green": len(served),
+        "parks_1ha": int((radius == 500).sum()),
+        "residential": len(residential),
+        "origins": len(origins),
+        "entry_nodes": len(np.unique(sources.nodes)),
+        "given_s": given,
+    }
 
 
 def load_network(folder: Path):
@@ -136,7 +151,8 @@ class Clock:
 
 def ours(folder: Path) -> tuple[Clock, float]:
     """The product's path (services.coverage._parks), from lon/lat and polygons to the covered share."""
-    from wenming.coverage import compute, network as nw
+    from wenming.coverage import compute
+    from wenming.coverage import network as nw
 
     lons, lats, u, v = load_network(folder)
     green, area, residential = load_polygons(folder)
@@ -207,8 +223,11 @@ def bare(folder: Path) -> tuple[Clock, float]:
     d = {}
     for r in (300.0, 500.0):
         entries = np.unique(given["entry"][given["entry_radius"] == r])
-        d[r] = (dijkstra(graph, directed=True, indices=entries, min_only=True, limit=r) if len(entries)
-                else np.full(n, np.inf))
+        d[r] = (
+            dijkstra(graph, directed=True, indices=entries, min_only=True, limit=r)
+            if len(entries)
+            else np.full(n, np.inf)
+        )
     clock("dijkstra ×2 (min_only)")
     covered = share(given["weight"], _covered(given, access, d[300.0][node], d[500.0][node]))
     clock("share")
@@ -226,8 +245,14 @@ def pandana_method(folder: Path) -> tuple[Clock, float]:
     length = np.hypot(x[u] - x[v], y[u] - y[v])
     keep = u != v
     clock("projection")
-    network = pandana.Network(pd.Series(x), pd.Series(y), pd.Series(u[keep]), pd.Series(v[keep]),
-                              pd.DataFrame({"length": length[keep]}), twoway=True)
+    network = pandana.Network(
+        pd.Series(x),
+        pd.Series(y),
+        pd.Series(u[keep]),
+        pd.Series(v[keep]),
+        pd.DataFrame({"length": length[keep]}),
+        twoway=True,
+    )
     clock("pandana.Network (contraction hierarchy)")
     d = {}
     for r in (300.0, 500.0):
@@ -271,7 +296,8 @@ def networkx_method(folder: Path) -> tuple[Clock, float]:
     d = {}
     for r in (300.0, 500.0):
         found = nx.multi_source_dijkstra_path_length(
-            graph, set(given["entry"][given["entry_radius"] == r].tolist()), cutoff=r, weight="length")
+            graph, set(given["entry"][given["entry_radius"] == r].tolist()), cutoff=r, weight="length"
+        )
         d[r] = np.full(len(x), np.inf)
         d[r][np.fromiter(found.keys(), np.int64, len(found))] = np.fromiter(found.values(), float, len(found))
     clock("multi_source_dijkstra ×2")

@@ -66,8 +66,15 @@ def main():
     def report(i):
         source, username = TRUSTED[i % len(TRUSTED)]
         lon, lat = points[i]
-        return dict(source=source, category=categories[picks[i]], lon=lon, lat=lat, user=users[username],
-                    description="路边有人乱扔垃圾，请尽快处理", address="新城区海拉尔东路街道新华大街12号附近")
+        return dict(
+            source=source,
+            category=categories[picks[i]],
+            lon=lon,
+            lat=lat,
+            user=users[username],
+            description="路边有人乱扔垃圾，请尽快处理",
+            address="新城区海拉尔东路街道新华大街12号附近",
+        )
 
     with CaptureQueriesContext(connection) as captured:
         services.intake(**report(0))
@@ -96,8 +103,10 @@ def main():
     result = simulation.simulate(30, max(args.n // 30, 1000), seed=1)
     simulated_rate = result["cases_per_second"]
 
-    print(f"intake: {args.n:,} cases, {events / args.n:.1f} events each, statuses {statuses}; "
-          f"{queries_per_intake} queries per intake")
+    print(
+        f"intake: {args.n:,} cases, {events / args.n:.1f} events each, statuses {statuses}; "
+        f"{queries_per_intake} queries per intake"
+    )
     print(f"{'method':<52}{'cases/s':>10}{'× baseline':>12}")
     for name, rate in [
         ("baseline: Case.objects.bulk_create (no events)", bulk_rate),

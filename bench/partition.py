@@ -44,8 +44,10 @@ def main():
         base_best, base_median, plain = timed(args.repeat, partition, boundary, n, seed=1, relax=0)
         best, median, pieces = timed(args.repeat, partition, boundary, n, seed=1)
         assert len(plain) == len(pieces) == n
-        for name, b, m in [("baseline: Voronoi, no relaxation", base_best, base_median),
-                           ("partition (relax=2, the default)", best, median)]:
+        for name, b, m in [
+            ("baseline: Voronoi, no relaxation", base_best, base_median),
+            ("partition (relax=2, the default)", best, median),
+        ]:
             print(f"{n:>6,}  {name:<38}{b * 1000:>10,.0f}{m * 1000:>11,.0f}{b / base_best:>12.2f}")
 
 

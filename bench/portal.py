@@ -58,8 +58,13 @@ def main():
 
     def portal(i, with_photo):
         lon, lat = where(i)
-        data = {"category": category.pk, "lon": lon, "lat": lat, "description": "人行道上有人摆摊卖水果，影响通行",
-                "client_key": f"portal-{with_photo}-{i}"}
+        data = {
+            "category": category.pk,
+            "lon": lon,
+            "lat": lat,
+            "description": "人行道上有人摆摊卖水果，影响通行",
+            "client_key": f"portal-{with_photo}-{i}",
+        }
         if with_photo:
             data["photos"] = SimpleUploadedFile("p.jpg", photo, content_type="image/jpeg")
         response = client.post("/report/", data)
@@ -68,8 +73,16 @@ def main():
     def direct(i, with_photo):
         lon, lat = where(i + args.n)
         photos = [SimpleUploadedFile("p.jpg", photo, content_type="image/jpeg")] if with_photo else []
-        services.intake(source="citizen", category=category, lon=lon, lat=lat, user=user, photos=photos,
-                        description="人行道上有人摆摊卖水果，影响通行", client_key=f"direct-{with_photo}-{i}")
+        services.intake(
+            source="citizen",
+            category=category,
+            lon=lon,
+            lat=lat,
+            user=user,
+            photos=photos,
+            description="人行道上有人摆摊卖水果，影响通行",
+            client_key=f"direct-{with_photo}-{i}",
+        )
 
     rows = []
     for with_photo in (False, True):
@@ -86,7 +99,9 @@ def main():
     for with_photo, n, timings in rows:
         label = "with one 1600×1200 photo" if with_photo else "without photo"
         print(f"{'baseline: services.intake() ' + label:<40}{n:>6}{timings['direct']:>12.1f}{1:>12.3f}")
-        print(f"{'POST /report/ ' + label:<40}{n:>6}{timings['portal']:>12.1f}{timings['portal'] / timings['direct']:>12.3f}")
+        print(
+            f"{'POST /report/ ' + label:<40}{n:>6}{timings['portal']:>12.1f}{timings['portal'] / timings['direct']:>12.3f}"
+        )
 
     # One rate-limit count: a row in the database (default) or a key in Redis.
     counts = 2000
@@ -105,7 +120,9 @@ def main():
         return
     from django.test.utils import override_settings
 
-    override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": args.redis}}).enable()
+    override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": args.redis}}
+    ).enable()
     started = time.perf_counter()
     for i in range(counts):
         ratelimit.hit(f"bench:{i % 50}", 10**9, 3600)

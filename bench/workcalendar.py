@@ -58,8 +58,10 @@ def main():
     from wenming.workdays.calendar import get_calendar
 
     cal = get_calendar()
-    print(f"calendar: {len(cal.days)} dated days, official years {sorted(cal.official_years)}, "
-          f"{cal.day_seconds / 3600:g} working hours a day; start {START:%Y-%m-%d %H:%M %Z}")
+    print(
+        f"calendar: {len(cal.days)} dated days, official years {sorted(cal.official_years)}, "
+        f"{cal.day_seconds / 3600:g} working hours a day; start {START:%Y-%m-%d %H:%M %Z}"
+    )
     print("× baseline: the best time as a multiple of the baseline's best")
     print(f"{'working days':>12}  {'method':<44}{'best µs':>10}{'median µs':>11}{'× baseline':>12}")
     for days in (int(d) for d in args.days.split(",")):

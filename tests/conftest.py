@@ -55,9 +55,8 @@ def ensure_reference_data():
     flush removes them, so put back what is missing."""
     from wenming.cases.categories import seed_categories
     from wenming.cases.models import Category
-    from wenming.workdays.calendar import seed_official_calendar
-
     from wenming.participation.services.points import seed_rules
+    from wenming.workdays.calendar import seed_official_calendar
 
     seed_categories(Category)
     seed_official_calendar()
@@ -103,7 +102,17 @@ def build_city():
     ]
     services.import_units(
         [
-            (n, {"code": c, "name": name, "kind": k, "area_code": a, "parent_code": p, "member_of": "SG" if c == "D1" else ""})
+            (
+                n,
+                {
+                    "code": c,
+                    "name": name,
+                    "kind": k,
+                    "area_code": a,
+                    "parent_code": p,
+                    "member_of": "SG" if c == "D1" else "",
+                },
+            )
             for n, (c, name, k, a, p) in enumerate(unit_rows, start=2)
         ]
     )

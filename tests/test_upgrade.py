@@ -121,9 +121,16 @@ class Database:
         self.postgres = engine.endswith("postgresql")
         if self.postgres:
             db = settings.DATABASES["default"]
-            self.params = {k: v for k, v in {
-                "host": db.get("HOST"), "port": db.get("PORT"), "user": db.get("USER"), "password": db.get("PASSWORD"),
-            }.items() if v}
+            self.params = {
+                k: v
+                for k, v in {
+                    "host": db.get("HOST"),
+                    "port": db.get("PORT"),
+                    "user": db.get("USER"),
+                    "password": db.get("PASSWORD"),
+                }.items()
+                if v
+            }
             self.name = f"wenming_upgrade_{uuid.uuid4().hex[:10]}"
             self._admin(f'CREATE DATABASE "{self.name}"')
             auth = f"{db.get('USER', '')}{':' + db['PASSWORD'] if db.get('PASSWORD') else ''}@"
@@ -170,8 +177,9 @@ class Database:
 
 def _run(code_path: Path | None, database: Database, data_dir: Path, *args, script: str | None = None):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")}
-    env.update(WENMING_DATABASE_URL=database.url, WENMING_DATA_DIR=str(data_dir),
-               DJANGO_SETTINGS_MODULE="wenming.settings")
+    env.update(
+        WENMING_DATABASE_URL=database.url, WENMING_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="wenming.settings"
+    )
     if code_path is not None:
         env["PYTHONPATH"] = str(code_path)
     command = [sys.executable, "-c", script] if script else [sys.executable, "-m", "wenming", *args]

@@ -11,8 +11,8 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
-from django.http.multipartparser import MultiPartParserError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -88,16 +88,16 @@ def validation_error(request, exc: ValidationError):
     fields = {}
     for e in exc.errors:
         fields.setdefault(_field(e.get("loc", ())), e.get("msg", ""))
-    return error(
-        request, 400, "invalid", _("Some fields are not valid: %s") % ", ".join(fields), {"fields": fields}
-    )
+    return error(request, 400, "invalid", _("Some fields are not valid: %s") % ", ".join(fields), {"fields": fields})
 
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request, exc: AuthenticationError):
     # A token was sent but is unknown, revoked or of an inactive account: say so, apps then ask for a new one.
     details = {"reason": INVALID_TOKEN} if exc.message == INVALID_TOKEN else {}
-    return error(request, 401, "unauthenticated", _("Log in, or send a valid API token (Authorization: Bearer wm_…)."), details)
+    return error(
+        request, 401, "unauthenticated", _("Log in, or send a valid API token (Authorization: Bearer wm_…)."), details
+    )
 
 
 @api.exception_handler(HttpError)

@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     if name == "manage":
         execute_from_command_line(["wenming manage", *rest])
     elif name in commands:
-        execute_from_command_line([f"wenming", commands[name][0], *rest])
+        execute_from_command_line(["wenming", commands[name][0], *rest])
     else:
         print(f"wenming: unknown command {name!r}; `wenming --help` lists them.", file=sys.stderr)
         sys.exit(2)

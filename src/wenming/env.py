@@ -55,11 +55,7 @@ def sqlite_options() -> dict:
     return {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
-        "init_command": (
-            "PRAGMA journal_mode=WAL;"
-            "PRAGMA synchronous=NORMAL;"
-            "PRAGMA foreign_keys=ON;"
-        ),
+        "init_command": ("PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"),
     }
 
 
@@ -96,9 +92,7 @@ def parse_database_url(url: str) -> dict:
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
         }
-    raise ConfigError(
-        f"WENMING_DATABASE_URL: unsupported scheme {scheme!r} (use sqlite:// or postgres://)"
-    )
+    raise ConfigError(f"WENMING_DATABASE_URL: unsupported scheme {scheme!r} (use sqlite:// or postgres://)")
 
 
 def load_or_create_secret(path: Path) -> str:

@@ -29,9 +29,7 @@ ALLOWED_HOSTS = env_list("WENMING_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env_list("WENMING_CSRF_TRUSTED_ORIGINS", [])
 
 DATABASES = {
-    "default": parse_database_url(
-        env_str("WENMING_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'wenming.sqlite3'}"
-    )
+    "default": parse_database_url(env_str("WENMING_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'wenming.sqlite3'}")
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -139,9 +137,7 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("WENMING_BEHIND_TLS_PROXY") else None
-)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("WENMING_BEHIND_TLS_PROXY") else None
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("WENMING_SECURE_COOKIES", False)
 
 EMAIL_BACKEND = env_str("WENMING_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -36,9 +36,9 @@ def watched_page(browser, live_server, local=("data:",), **context_options):
     page.outside_requests = []
     page.on(
         "request",
-        lambda request: None
-        if request.url.startswith((live_server.url, *local))
-        else page.outside_requests.append(request.url),
+        lambda request: (
+            None if request.url.startswith((live_server.url, *local)) else page.outside_requests.append(request.url)
+        ),
     )
     return context, page
 
@@ -53,7 +53,14 @@ def page(browser, live_server):
 @pytest.fixture
 def phone(browser, live_server):
     """A phone-sized page (390×844, touch) as the citizen portal is mostly used."""
-    context, page = watched_page(browser, live_server, local=("data:", "blob:"), viewport={"width": 390, "height": 844},
-                                 device_scale_factor=2, is_mobile=True, has_touch=True)
+    context, page = watched_page(
+        browser,
+        live_server,
+        local=("data:", "blob:"),
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
     yield page
     context.close()

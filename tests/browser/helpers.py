@@ -19,4 +19,6 @@ def log_in_as(page, live_server, user):
     """Reuse a server-side login: the portal's own login form has its own tests."""
     client = Client()
     client.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )

@@ -64,7 +64,9 @@ def test_a_case_goes_round_the_loop_in_the_browser(page, live_server, live_world
     page.wait_for_selector("[data-testid=status].s-accepted")
     form = page.locator("form[data-action=rectify]")
     form.locator("textarea").fill("已劝离摊贩，路面已清扫")
-    form.locator("input[type=file]").set_input_files(files=[{"name": "after.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()}])
+    form.locator("input[type=file]").set_input_files(
+        files=[{"name": "after.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()}]
+    )
     form.locator("button").click()
     page.wait_for_selector("[data-testid=status].s-rectified")
 

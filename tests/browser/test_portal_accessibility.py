@@ -12,8 +12,18 @@ from tests.conftest import build_city
 pytestmark = pytest.mark.browser
 
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
-ANONYMOUS_PAGES = ["/", "/report/", "/reports/", "/reports/map/", "/track/", "/account/login/", "/account/register/",
-                   "/suggestions/", "/solicitations/", "/questionnaires/"]
+ANONYMOUS_PAGES = [
+    "/",
+    "/report/",
+    "/reports/",
+    "/reports/map/",
+    "/track/",
+    "/account/login/",
+    "/account/register/",
+    "/suggestions/",
+    "/solicitations/",
+    "/questionnaires/",
+]
 RESIDENT_PAGES = ["/me/", "/me/reports/", "/me/data/", "/suggestions/new/", "/report/"]
 
 
@@ -28,8 +38,14 @@ def live_world(transactional_db):
     city = build_city()
     city.resident = get_user_model().objects.create_user(username="resident", password="x-unused-9")
     Citizen.objects.create(user=city.resident, nickname="小王", phone="13900000001")
-    city.case = reports.submit(city.resident, category=Category.objects.get(kind="E", code="0501"), lon=111.02, lat=40.02,
-                               description="人行道上有人摆摊", client_key="a11y").case
+    city.case = reports.submit(
+        city.resident,
+        category=Category.objects.get(kind="E", code="0501"),
+        lon=111.02,
+        lat=40.02,
+        description="人行道上有人摆摊",
+        client_key="a11y",
+    ).case
     return city
 
 

@@ -18,7 +18,9 @@ def live_city(transactional_db):
     return build_city()
 
 
-def test_a_questionnaire_with_a_conditional_question_is_built_answered_and_exported(phone, live_server, live_city, tmp_path):
+def test_a_questionnaire_with_a_conditional_question_is_built_answered_and_exported(
+    phone, live_server, live_city, tmp_path
+):
     from wenming.participation.models import Answer, Questionnaire, Response
 
     page = phone
@@ -73,7 +75,10 @@ def test_a_questionnaire_with_a_conditional_question_is_built_answered_and_expor
     page.wait_for_selector("[data-testid=thanks]")
     response = Response.objects.get()
     assert response.area.code == "990101002"
-    assert {a.item_key: a.value for a in Answer.objects.all()} == {"q1": "o2", "q2": "垃圾分类不到位 <script>alert(1)</script>"}
+    assert {a.item_key: a.value for a in Answer.objects.all()} == {
+        "q1": "o2",
+        "q2": "垃圾分类不到位 <script>alert(1)</script>",
+    }
 
     # Staff read the results: a chart is drawn, the text is shown as text.
     log_in(page, live_server, "campaign_admin")

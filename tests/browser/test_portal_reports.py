@@ -63,8 +63,14 @@ def test_a_resident_reports_supports_instead_of_a_duplicate_follows_rates_and_re
     from wenming.participation.models import Support
     from wenming.participation.services import reports
 
-    existing = reports.submit(live_world.neighbour, category=Category.objects.get(kind="E", code="0501"),
-                              lon=111.02, lat=40.02, description="人行道上有人摆摊卖水果", client_key="n1").case
+    existing = reports.submit(
+        live_world.neighbour,
+        category=Category.objects.get(kind="E", code="0501"),
+        lon=111.02,
+        lat=40.02,
+        description="人行道上有人摆摊卖水果",
+        client_key="n1",
+    ).case
     page = phone
     log_in_as(page, live_server, live_world.resident)
 
@@ -103,7 +109,12 @@ def test_a_resident_reports_supports_instead_of_a_duplicate_follows_rates_and_re
     # The office works on the resident's report; the resident follows it.
     cases.register(mine, live_world.users["campaign_admin"])
     mine = cases.accept(mine, live_world.users["department_handler"])
-    mine = cases.rectify(mine, live_world.users["department_handler"], note="已更换灯泡", photos=[jpeg("after.jpg", (640, 480), (200, 180, 40))])
+    mine = cases.rectify(
+        mine,
+        live_world.users["department_handler"],
+        note="已更换灯泡",
+        photos=[jpeg("after.jpg", (640, 480), (200, 180, 40))],
+    )
     cases.verify(mine, live_world.users["inspector"], passed=True)
     page.goto(live_server.url + f"/reports/{mine.number}/")
     assert len(page.locator("[data-testid=timeline] li").all()) >= 5
@@ -126,7 +137,9 @@ def test_a_fake_image_is_refused_in_the_browser_and_nothing_is_saved(phone, live
 
     page = phone
     page.goto(live_server.url + "/report/")
-    page.set_input_files("#f-photos", files=[{"name": "fake.jpg", "mimeType": "image/jpeg", "buffer": b"GIF89a not really"}])
+    page.set_input_files(
+        "#f-photos", files=[{"name": "fake.jpg", "mimeType": "image/jpeg", "buffer": b"GIF89a not really"}]
+    )
     choose_category(page, "E", "0501")
     tap_map(page, 111.02, 40.02)
     page.fill("#f-description", "<script>document.title='x'</script>有人占道")

@@ -48,10 +48,18 @@ def test_a_resident_supports_a_similar_suggestion_instead_and_reads_the_reply(ph
     settings.support_threshold = 2
     settings.save()
     topic = SuggestionTopic.objects.get(name="市容环境")
-    existing = suggestions.submit(live_city.neighbour, topic=topic, title="公园里垃圾桶太少了，希望多放几个",
-                                  body="每到周末公园里人很多，垃圾没地方扔。")
-    suggestions.submit(live_city.neighbour, topic=SuggestionTopic.objects.get(name="公共服务"), title="地铁站台增加座椅",
-                       body="老人等车很辛苦。")
+    existing = suggestions.submit(
+        live_city.neighbour,
+        topic=topic,
+        title="公园里垃圾桶太少了，希望多放几个",
+        body="每到周末公园里人很多，垃圾没地方扔。",
+    )
+    suggestions.submit(
+        live_city.neighbour,
+        topic=SuggestionTopic.objects.get(name="公共服务"),
+        title="地铁站台增加座椅",
+        body="老人等车很辛苦。",
+    )
 
     log_in_as(phone, live_server, live_city.resident)
     phone.goto(live_server.url + "/suggestions/new/")
@@ -134,12 +142,20 @@ def test_a_resident_submits_a_suggestion_with_a_place_and_a_photo(phone, live_se
 def test_a_solicitation_is_voted_on_in_its_window_and_shows_results_after(phone, live_server, live_city):
     admin = live_city.users["campaign_admin"]
     now = timezone.now()
-    solicitation = solicitations.create(admin, title="创城吉祥物征集", description="请选出您最喜欢的吉祥物。",
-                                        voting_opens_at=now + timedelta(hours=1), voting_closes_at=now + timedelta(days=7),
-                                        votes_per_person="2")
-    for i, (name, colour) in enumerate([("青城小鹿", (180, 60, 40)), ("文明小马", (40, 120, 180)), ("草原小羊", (60, 160, 80))]):
-        solicitations.add_entry(solicitation, admin, title=name, author_name=f"作者{i + 1}",
-                                image=io.BytesIO(image_bytes(colour)))
+    solicitation = solicitations.create(
+        admin,
+        title="创城吉祥物征集",
+        description="请选出您最喜欢的吉祥物。",
+        voting_opens_at=now + timedelta(hours=1),
+        voting_closes_at=now + timedelta(days=7),
+        votes_per_person="2",
+    )
+    for i, (name, colour) in enumerate(
+        [("青城小鹿", (180, 60, 40)), ("文明小马", (40, 120, 180)), ("草原小羊", (60, 160, 80))]
+    ):
+        solicitations.add_entry(
+            solicitation, admin, title=name, author_name=f"作者{i + 1}", image=io.BytesIO(image_bytes(colour))
+        )
     solicitations.publish(solicitation, admin)
     Solicitation.objects.filter(pk=solicitation.pk).update(voting_opens_at=now - timedelta(hours=1))
     first = solicitation.entries.order_by("order").first()

@@ -1,6 +1,7 @@
 """Cases in the made-up 示范市: categories come from the migration, routing rules from here."""
 
 import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -56,8 +57,13 @@ def report(world):
     def make(code="E0501", where=WEST_POINT, source="hotline", user=None, **extra):
         user = user or world.users["campaign_admin"]
         return services.intake(
-            source=source, category=category(code), lon=where[0], lat=where[1],
-            description=extra.pop("description", "路边有人占道摆摊卖水果"), user=user, **extra
+            source=source,
+            category=category(code),
+            lon=where[0],
+            lat=where[1],
+            description=extra.pop("description", "路边有人占道摆摊卖水果"),
+            user=user,
+            **extra,
         ).case
 
     return make
@@ -79,4 +85,3 @@ def act(case, world, role, action, **params):
 @pytest.fixture
 def run():
     return act
-

@@ -39,7 +39,10 @@ class App:
 
     def post(self, url, body=None, headers=None):
         return self.client.post(
-            BASE + url, json.dumps(body or {}), content_type="application/json", headers={**self.headers, **(headers or {})}
+            BASE + url,
+            json.dumps(body or {}),
+            content_type="application/json",
+            headers={**self.headers, **(headers or {})},
         )
 
     def upload(self, url, fields, photos, headers=None):
@@ -66,8 +69,13 @@ def stall_category():
 
 def report(city, where=WEST, *, user="campaign_admin", source="hotline", category=None, **extra):
     return services.intake(
-        user=city.users[user], source=source, category=category or stall_category(),
-        lon=where[0], lat=where[1], description="人行道上有人摆摊", **extra,
+        user=city.users[user],
+        source=source,
+        category=category or stall_category(),
+        lon=where[0],
+        lat=where[1],
+        description="人行道上有人摆摊",
+        **extra,
     ).case
 
 
@@ -201,20 +209,25 @@ def test_the_list_pages_through_the_cases(city, app):
     assert [c["number"] for c in first["results"] + second["results"]] == numbers
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"status": "lost"}, "status"),
-    ({"area": "000000"}, "area"),
-    ({"category": "X99"}, "category"),
-    ({"date_from": "1st May"}, "date_from"),
-    ({"overdue": "maybe"}, "overdue"),
-    ({"sort": "random"}, "sort"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"status": "lost"}, "status"),
+        ({"area": "000000"}, "area"),
+        ({"category": "X99"}, "category"),
+        ({"date_from": "1st May"}, "date_from"),
+        ({"overdue": "maybe"}, "overdue"),
+        ({"sort": "random"}, "sort"),
+    ],
+)
 def test_a_bad_filter_value_gives_400_naming_the_filter(city, app, params, field):
     body = assert_error(app("campaign_admin").get("/cases", params), 400, "invalid_filter")
     assert body["details"]["field"] == field
 
 
-@pytest.mark.parametrize("params, field", [({"page": 0}, "page"), ({"page_size": 201}, "page_size"), ({"page": "two"}, "page")])
+@pytest.mark.parametrize(
+    "params, field", [({"page": 0}, "page"), ({"page_size": 201}, "page_size"), ({"page": "two"}, "page")]
+)
 def test_a_bad_page_gives_400_naming_the_parameter(city, app, params, field):
     body = assert_error(app("campaign_admin").get("/cases", params), 400, "invalid")
     assert field in body["details"]["fields"]
@@ -272,8 +285,16 @@ def test_staff_see_the_reporters_phone_masked(city, app):
 
 def test_a_citizen_sees_their_own_reports_without_phone_or_internal_steps(city, app):
     citizen = app("citizen")
-    created = citizen.post("/cases", {"category": "E0501", "lon": WEST[0], "lat": WEST[1],
-                                      "description": "门口有人摆摊", "reporter_phone": "13912345678"})
+    created = citizen.post(
+        "/cases",
+        {
+            "category": "E0501",
+            "lon": WEST[0],
+            "lat": WEST[1],
+            "description": "门口有人摆摊",
+            "reporter_phone": "13912345678",
+        },
+    )
     assert created.status_code == 201, created.content
     number = created.json()["number"]
     assert created.json()["source"] == "citizen"
@@ -302,9 +323,18 @@ def test_categories_list_the_active_subclasses(city, app):
 
 
 def intake_body(**overrides):
-    return {"source": "hotline", "category": "E0501", "lon": WEST[0], "lat": WEST[1],
-            "description": "早市占道，行人难走", "address": "和平路12号", "reporter_name": "李女士",
-            "reporter_phone": "13812345678", "tags": ["早市"], **overrides}
+    return {
+        "source": "hotline",
+        "category": "E0501",
+        "lon": WEST[0],
+        "lat": WEST[1],
+        "description": "早市占道，行人难走",
+        "address": "和平路12号",
+        "reporter_name": "李女士",
+        "reporter_phone": "13812345678",
+        "tags": ["早市"],
+        **overrides,
+    }
 
 
 def test_intake_by_json_creates_the_case_and_answers_201(city, app):
@@ -368,7 +398,9 @@ def test_error_messages_follow_the_language_of_the_person(city, app):
 
 def test_intake_with_several_bad_fields_names_each(city, app):
     body = assert_error(
-        app("campaign_admin").post("/cases", intake_body(category="E05", description=" ", priority="at once")), 400, "invalid"
+        app("campaign_admin").post("/cases", intake_body(category="E05", description=" ", priority="at once")),
+        400,
+        "invalid",
     )
     assert {"category", "description", "priority"} <= set(body["details"]["fields"])
 
@@ -449,7 +481,9 @@ def dispatched(city):
 
 def test_an_action_not_possible_now_is_409_with_the_allowed_actions(city, app):
     case = report(city, WEST)
-    body = assert_error(app("campaign_admin").post(f"/cases/{case.number}/actions/verify", {"passed": True}), 409, "invalid_transition")
+    body = assert_error(
+        app("campaign_admin").post(f"/cases/{case.number}/actions/verify", {"passed": True}), 409, "invalid_transition"
+    )
     assert "register" in body["details"]["allowed"] and "verify" not in body["details"]["allowed"]
     assert body["details"]["current_version"] == 1
     case.refresh_from_db()
@@ -513,7 +547,9 @@ def test_photos_can_be_added_before_rectification(city, app, dispatched):
 
 
 def test_a_whole_case_through_the_api_from_hotline_call_to_closure(city, app):
-    RoutingRule.objects.create(category=stall_category(), area=None, unit=Unit.objects.get(code="D1"), auto_dispatch=False)
+    RoutingRule.objects.create(
+        category=stall_category(), area=None, unit=Unit.objects.get(code="D1"), auto_dispatch=False
+    )
     admin, handler, inspector = app("campaign_admin"), app("department_handler"), app("inspector")
 
     created = admin.post("/cases", intake_body(), headers={"Idempotency-Key": "call-20250301-17"})

@@ -15,8 +15,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def dispatched_case():
     city = build_city()
     RoutingRule.objects.create(category=category("E0501"), unit=city.units["D1"])
-    case = services.intake(source="inspection", category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                           description="占道经营", user=city.users["inspector"]).case
+    case = services.intake(
+        source="inspection",
+        category=category("E0501"),
+        lon=WEST_POINT[0],
+        lat=WEST_POINT[1],
+        description="占道经营",
+        user=city.users["inspector"],
+    ).case
     return city, case
 
 
@@ -38,7 +44,9 @@ def test_a_return_and_a_red_flag_at_once_leave_a_consistent_case(dispatched_case
     city, case = dispatched_case
     results = race(
         lambda: services.return_case(case.pk, city.users["department_handler"], note="不归我们", version=case.version),
-        lambda: services.red_flag(case.pk, city.users["campaign_admin"], working_hours=2, note="督办", version=case.version),
+        lambda: services.red_flag(
+            case.pk, city.users["campaign_admin"], working_hours=2, note="督办", version=case.version
+        ),
     )
     assert sum(isinstance(r, Case) for r in results) == 1, results
     assert sum(isinstance(r, services.Conflict) for r in results) == 1
@@ -50,19 +58,38 @@ def test_a_return_and_a_red_flag_at_once_leave_a_consistent_case(dispatched_case
 def test_simultaneous_reports_get_distinct_numbers():
     city = build_city()
     user = city.users["campaign_admin"]
-    results = race(*(
-        (lambda i=i: services.intake(source="hotline", category=category("E0502"), lon=WEST_POINT[0] + i * 0.001,
-                                     lat=WEST_POINT[1], description=f"乱停车{i}", user=user).case)
-        for i in range(4)
-    ))
+    results = race(
+        *(
+            (
+                lambda i=i: (
+                    services.intake(
+                        source="hotline",
+                        category=category("E0502"),
+                        lon=WEST_POINT[0] + i * 0.001,
+                        lat=WEST_POINT[1],
+                        description=f"乱停车{i}",
+                        user=user,
+                    ).case
+                )
+            )
+            for i in range(4)
+        )
+    )
     assert all(isinstance(r, Case) for r in results), results
     assert len({r.number for r in results}) == 4
 
 
 def test_a_double_submission_with_one_key_creates_one_case():
     city = build_city()
-    arguments = dict(source="citizen", category=category("E0502"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                     description="乱停车", user=city.users["citizen"], client_key="double-tap-0001")
+    arguments = dict(
+        source="citizen",
+        category=category("E0502"),
+        lon=WEST_POINT[0],
+        lat=WEST_POINT[1],
+        description="乱停车",
+        user=city.users["citizen"],
+        client_key="double-tap-0001",
+    )
     results = race(*(lambda: services.intake(**arguments) for _ in range(2)))
     assert all(isinstance(r, services.IntakeResult) for r in results), results
     assert {r.case.pk for r in results} == {Case.objects.get().pk}

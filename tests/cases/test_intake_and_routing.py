@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from tests.cases.conftest import EAST_POINT, WEST_POINT, category, jpeg
 from wenming.cases import services
-from wenming.cases.services import records
 from wenming.cases.models import Attachment, Case, CaseEvent, RoutingRule, Status
+from wenming.cases.services import records
 from wenming.notifications.models import Notification
 
 
@@ -22,7 +22,11 @@ def test_a_hotline_report_waits_for_registration_with_its_area_chain(world, repo
     assert case.number[5:13] == timezone.localtime(case.created_at).strftime("%Y%m%d")
     assert case.status == Status.REPORTED
     assert (case.district.code, case.street.code, case.community.code, case.grid.code) == (
-        "990101", "990101001", "990101001001", "990101001001001")
+        "990101",
+        "990101001",
+        "990101001001",
+        "990101001001001",
+    )
     assert case.dispatcher_unit.code == "WCCB"  # the district's campaign office
     assert [e.action for e in case.events.all()] == ["report"]
 
@@ -67,8 +71,15 @@ def media_files():
     ],
 )
 def test_bad_input_is_refused_with_the_reason_and_nothing_is_saved(world, changes, problem, english):
-    arguments = dict(source="hotline", category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                     description="占道经营", user=world.users["campaign_admin"], photos=[jpeg()])
+    arguments = dict(
+        source="hotline",
+        category=category("E0501"),
+        lon=WEST_POINT[0],
+        lat=WEST_POINT[1],
+        description="占道经营",
+        user=world.users["campaign_admin"],
+        photos=[jpeg()],
+    )
     if changes.get("category") == "major":
         changes = {"category": category("E05")}
     arguments.update(changes)
@@ -80,15 +91,25 @@ def test_bad_input_is_refused_with_the_reason_and_nothing_is_saved(world, change
     assert media_files() == files
 
 
-@pytest.mark.parametrize("upload", [
-    SimpleUploadedFile("fake.jpg", b"this is plain text, not a photo", content_type="image/jpeg"),
-    SimpleUploadedFile("empty.jpg", b"", content_type="image/jpeg"),
-])
+@pytest.mark.parametrize(
+    "upload",
+    [
+        SimpleUploadedFile("fake.jpg", b"this is plain text, not a photo", content_type="image/jpeg"),
+        SimpleUploadedFile("empty.jpg", b"", content_type="image/jpeg"),
+    ],
+)
 def test_a_fake_photo_rejects_the_whole_report(world, upload, english):
     before, files = counts(), media_files()
     with pytest.raises(services.Invalid) as error:
-        services.intake(source="hotline", category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                        description="占道", user=world.users["campaign_admin"], photos=[jpeg(), upload])
+        services.intake(
+            source="hotline",
+            category=category("E0501"),
+            lon=WEST_POINT[0],
+            lat=WEST_POINT[1],
+            description="占道",
+            user=world.users["campaign_admin"],
+            photos=[jpeg(), upload],
+        )
     assert upload.name in error.value.message
     assert counts() == before and media_files() == files
 
@@ -101,8 +122,15 @@ def test_a_failure_after_the_photos_are_stored_removes_them_again(world, monkeyp
 
     monkeypatch.setattr(records, "record_event", broken)
     with pytest.raises(RuntimeError):
-        services.intake(source="hotline", category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                        description="占道", user=world.users["campaign_admin"], photos=[jpeg(), jpeg("b.jpg")])
+        services.intake(
+            source="hotline",
+            category=category("E0501"),
+            lon=WEST_POINT[0],
+            lat=WEST_POINT[1],
+            description="占道",
+            user=world.users["campaign_admin"],
+            photos=[jpeg(), jpeg("b.jpg")],
+        )
     assert Case.objects.count() == 0
     assert media_files() == files
 
@@ -116,8 +144,15 @@ def test_photos_are_stored_with_a_public_copy_and_a_thumbnail(world, report):
 
 
 def test_a_retried_submission_returns_the_first_case(world):
-    arguments = dict(source="citizen", category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                     description="占道", user=world.users["citizen"], client_key="phone-7f3a-0001")
+    arguments = dict(
+        source="citizen",
+        category=category("E0501"),
+        lon=WEST_POINT[0],
+        lat=WEST_POINT[1],
+        description="占道",
+        user=world.users["citizen"],
+        client_key="phone-7f3a-0001",
+    )
     first = services.intake(**arguments)
     again = services.intake(**arguments)
     assert first.created and not again.created
@@ -128,19 +163,44 @@ def test_a_retried_submission_returns_the_first_case(world):
 def test_nearby_open_cases_of_the_same_kind_are_suggested_as_duplicates(world, report):
     first = report()
     # about 30 m north: suggested
-    near = services.intake(source="hotline", category=category("E0501"), lon=111.02, lat=40.02027,
-                           description="同一个摊", user=world.users["campaign_admin"])
+    near = services.intake(
+        source="hotline",
+        category=category("E0501"),
+        lon=111.02,
+        lat=40.02027,
+        description="同一个摊",
+        user=world.users["campaign_admin"],
+    )
     assert [d.number for d in near.duplicates] == [first.number]
     assert near.case.possible_duplicates == 1
     # about 90 m away, another kind, or an old case: not suggested
-    far = services.intake(source="hotline", category=category("E0501"), lon=111.02, lat=40.0208,
-                          description="另一个摊", user=world.users["campaign_admin"])
+    far = services.intake(
+        source="hotline",
+        category=category("E0501"),
+        lon=111.02,
+        lat=40.0208,
+        description="另一个摊",
+        user=world.users["campaign_admin"],
+    )
     assert first.number not in [d.number for d in far.duplicates]
-    other_kind = services.intake(source="hotline", category=category("E0502"), lon=111.02, lat=40.02,
-                                 description="乱停车", user=world.users["campaign_admin"])
+    other_kind = services.intake(
+        source="hotline",
+        category=category("E0502"),
+        lon=111.02,
+        lat=40.02,
+        description="乱停车",
+        user=world.users["campaign_admin"],
+    )
     assert other_kind.duplicates == []
-    later = services.intake(source="hotline", category=category("E0101"), lon=111.02, lat=40.02, description="垃圾",
-                            user=world.users["campaign_admin"], now=timezone.now() + timedelta(days=10))
+    later = services.intake(
+        source="hotline",
+        category=category("E0101"),
+        lon=111.02,
+        lat=40.02,
+        description="垃圾",
+        user=world.users["campaign_admin"],
+        now=timezone.now() + timedelta(days=10),
+    )
     assert later.duplicates == []
 
 
@@ -149,49 +209,78 @@ def test_citizens_cannot_report_categories_closed_to_them(world, english):
     closed.citizen_reportable = False
     closed.save()
     with pytest.raises(services.Invalid, match="citizens cannot report"):
-        services.intake(source="citizen", category=closed, lon=WEST_POINT[0], lat=WEST_POINT[1], description="x",
-                        user=world.users["citizen"])
+        services.intake(
+            source="citizen",
+            category=closed,
+            lon=WEST_POINT[0],
+            lat=WEST_POINT[1],
+            description="x",
+            user=world.users["citizen"],
+        )
 
 
 # Routing precedence: the category first (subclass > major > any), then the area (deeper > wider).
+
 
 @pytest.fixture
 def many_rules(city):
     RoutingRule.objects.create(unit=city.units["D2"], note="any, city")
     RoutingRule.objects.create(category=category("E05"), unit=city.units["D1A"], note="major, city")
     RoutingRule.objects.create(category=category("E0501"), unit=city.units["D1"], note="subclass, city")
-    RoutingRule.objects.create(category=category("E0501"), area=city.areas["990101001"], unit=city.units["W1"],
-                               note="subclass, street")
+    RoutingRule.objects.create(
+        category=category("E0501"), area=city.areas["990101001"], unit=city.units["W1"], note="subclass, street"
+    )
     RoutingRule.objects.create(area=city.areas["990101"], unit=city.units["WGOV"], note="any, district")
     return city
 
 
-@pytest.mark.parametrize("code, where, unit", [
-    ("E0501", WEST_POINT, "W1"),  # subclass in the street beats subclass in the city
-    ("E0501", EAST_POINT, "D1"),  # no street rule there: subclass in the city
-    ("E0502", WEST_POINT, "D1A"),  # the major class beats "any category" even in a deeper area
-    ("C0101", WEST_POINT, "WGOV"),  # any category: the district beats the city
-    ("C0101", EAST_POINT, "D2"),  # only the city-wide catch-all is left
-])
+@pytest.mark.parametrize(
+    "code, where, unit",
+    [
+        ("E0501", WEST_POINT, "W1"),  # subclass in the street beats subclass in the city
+        ("E0501", EAST_POINT, "D1"),  # no street rule there: subclass in the city
+        ("E0502", WEST_POINT, "D1A"),  # the major class beats "any category" even in a deeper area
+        ("C0101", WEST_POINT, "WGOV"),  # any category: the district beats the city
+        ("C0101", EAST_POINT, "D2"),  # only the city-wide catch-all is left
+    ],
+)
 def test_the_most_specific_rule_wins(many_rules, code, where, unit):
-    case = services.intake(source="inspection", category=category(code), lon=where[0], lat=where[1],
-                           description="检查发现", user=many_rules.users["inspector"]).case
+    case = services.intake(
+        source="inspection",
+        category=category(code),
+        lon=where[0],
+        lat=where[1],
+        description="检查发现",
+        user=many_rules.users["inspector"],
+    ).case
     assert case.assigned_unit.code == unit
     register = case.events.get(action="register")
     assert register.data["suggested_unit"] == unit and register.data["rule"] is not None
 
 
 def test_without_a_rule_the_case_waits_for_dispatch_by_hand(city):
-    case = services.intake(source="inspection", category=category("C0101"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                           description="井盖缺失", user=city.users["inspector"]).case
+    case = services.intake(
+        source="inspection",
+        category=category("C0101"),
+        lon=WEST_POINT[0],
+        lat=WEST_POINT[1],
+        description="井盖缺失",
+        user=city.users["inspector"],
+    ).case
     assert case.status == Status.REGISTERED and case.assigned_unit is None
     assert case.events.get(action="register").data["suggested_unit"] is None
 
 
 def test_a_rule_can_suggest_without_dispatching(city):
     RoutingRule.objects.create(category=category("C0101"), unit=city.units["D2"], auto_dispatch=False)
-    case = services.intake(source="inspection", category=category("C0101"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                           description="井盖缺失", user=city.users["inspector"]).case
+    case = services.intake(
+        source="inspection",
+        category=category("C0101"),
+        lon=WEST_POINT[0],
+        lat=WEST_POINT[1],
+        description="井盖缺失",
+        user=city.users["inspector"],
+    ).case
     assert case.status == Status.REGISTERED and case.suggested_unit.code == "D2" and case.assigned_unit is None
 
 
@@ -201,8 +290,15 @@ def test_without_a_location_the_photos_gps_is_used(world):
     # 40°01'12" N, 111°01'12" E: inside grid 001 of 西一街道.
     exif = make_exif(lat=("N", (40.0, 1.0, 12.0)), lon=("E", (111.0, 1.0, 12.0)))
     photo = upload(encode(two_colour(), "JPEG", exif=exif))
-    case = services.intake(source="grid", category=category("E0101"), lon="", lat="", description="垃圾",
-                           user=world.users["grid_worker"], photos=[photo]).case
+    case = services.intake(
+        source="grid",
+        category=category("E0101"),
+        lon="",
+        lat="",
+        description="垃圾",
+        user=world.users["grid_worker"],
+        photos=[photo],
+    ).case
     assert (round(case.lon, 4), round(case.lat, 4)) == (111.02, 40.02)
     assert case.grid.code == "990101001001001"
     assert case.events.get(action="report").data["location_from"] == "photo"
@@ -210,13 +306,26 @@ def test_without_a_location_the_photos_gps_is_used(world):
 
 def test_without_a_location_or_gps_the_report_is_refused(world, english):
     with pytest.raises(services.Invalid, match="longitude and latitude"):
-        services.intake(source="grid", category=category("E0101"), lon=None, lat=None, description="垃圾",
-                        user=world.users["grid_worker"], photos=[jpeg()])
+        services.intake(
+            source="grid",
+            category=category("E0101"),
+            lon=None,
+            lat=None,
+            description="垃圾",
+            user=world.users["grid_worker"],
+            photos=[jpeg()],
+        )
 
 
 @pytest.mark.parametrize("role", ["citizen", "volunteer"])
 def test_only_staff_enter_reports_from_staff_sources(world, role):
     with pytest.raises(services.Forbidden):
-        services.intake(source="inspection", category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                        description="冒充督查", user=world.users[role])
+        services.intake(
+            source="inspection",
+            category=category("E0501"),
+            lon=WEST_POINT[0],
+            lat=WEST_POINT[1],
+            description="冒充督查",
+            user=world.users[role],
+        )
     assert Case.objects.count() == 0

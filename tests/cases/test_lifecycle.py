@@ -8,14 +8,23 @@ from django.utils import timezone
 
 from tests.cases.conftest import WEST_POINT, category, jpeg
 from wenming.cases import services
-from wenming.cases.services import lifecycle
 from wenming.cases.models import Case, CaseEvent, CaseRequest, Status
+from wenming.cases.services import lifecycle
 from wenming.notifications.models import Notification
-from wenming.workdays.calendar import get_calendar
 from wenming.org import services as org_services
+from wenming.workdays.calendar import get_calendar
 
-ROLES = ["campaign_admin", "inspector", "group_lead", "district_leader", "department_handler", "street_handler",
-         "grid_worker", "volunteer", "citizen"]
+ROLES = [
+    "campaign_admin",
+    "inspector",
+    "group_lead",
+    "district_leader",
+    "department_handler",
+    "street_handler",
+    "grid_worker",
+    "volunteer",
+    "citizen",
+]
 
 # For each action in the state it starts from: who may do it; who is refused (403);
 # the rest do not see the case (404). The case lies in grid 001 of 西一街道 and, once
@@ -25,17 +34,34 @@ MATRIX = {
     "register": ("reported", {"campaign_admin"}, {"inspector", "district_leader", "street_handler", "grid_worker"}),
     "reject": ("reported", {"campaign_admin"}, {"inspector", "district_leader", "street_handler", "grid_worker"}),
     "dispatch": ("registered", {"campaign_admin"}, {"inspector", "district_leader", "street_handler", "grid_worker"}),
-    "accept": ("dispatched", {"department_handler"},
-               {"campaign_admin", "inspector", "group_lead", "district_leader", "street_handler", "grid_worker"}),
-    "return": ("dispatched", {"department_handler"},
-               {"campaign_admin", "inspector", "group_lead", "district_leader", "street_handler", "grid_worker"}),
-    "verify": ("rectified", {"campaign_admin", "inspector", "grid_worker"},
-               {"group_lead", "district_leader", "department_handler", "street_handler"}),
-    "red_flag": ("accepted", {"campaign_admin"},
-                 {"inspector", "group_lead", "district_leader", "department_handler", "street_handler", "grid_worker"}),
+    "accept": (
+        "dispatched",
+        {"department_handler"},
+        {"campaign_admin", "inspector", "group_lead", "district_leader", "street_handler", "grid_worker"},
+    ),
+    "return": (
+        "dispatched",
+        {"department_handler"},
+        {"campaign_admin", "inspector", "group_lead", "district_leader", "street_handler", "grid_worker"},
+    ),
+    "verify": (
+        "rectified",
+        {"campaign_admin", "inspector", "grid_worker"},
+        {"group_lead", "district_leader", "department_handler", "street_handler"},
+    ),
+    "red_flag": (
+        "accepted",
+        {"campaign_admin"},
+        {"inspector", "group_lead", "district_leader", "department_handler", "street_handler", "grid_worker"},
+    ),
 }
-PARAMS = {"reject": {"note": "重复举报"}, "return": {"note": "不归我们管"}, "verify": {"passed": "1"},
-          "red_flag": {"working_hours": "4", "note": "群众反映强烈"}, "dispatch": {"unit": "D2"}}
+PARAMS = {
+    "reject": {"note": "重复举报"},
+    "return": {"note": "不归我们管"},
+    "verify": {"passed": "1"},
+    "red_flag": {"working_hours": "4", "note": "群众反映强烈"},
+    "dispatch": {"unit": "D2"},
+}
 
 
 def bring_to(state, world, report):
@@ -113,9 +139,15 @@ def test_the_whole_loop_with_rework_and_evaluation(world, report):
     assert case.status == Status.EVALUATED and case.satisfaction == "satisfied"
     actions = list(case.events.values_list("action", "from_status", "to_status"))
     assert actions == [
-        ("report", "", "reported"), ("register", "reported", "registered"), ("dispatch", "registered", "dispatched"),
-        ("accept", "dispatched", "accepted"), ("rectify", "accepted", "rectified"), ("verify", "rectified", "accepted"),
-        ("rectify", "accepted", "rectified"), ("verify", "rectified", "closed"), ("evaluate", "closed", "evaluated"),
+        ("report", "", "reported"),
+        ("register", "reported", "registered"),
+        ("dispatch", "registered", "dispatched"),
+        ("accept", "dispatched", "accepted"),
+        ("rectify", "accepted", "rectified"),
+        ("verify", "rectified", "accepted"),
+        ("rectify", "accepted", "rectified"),
+        ("verify", "rectified", "closed"),
+        ("evaluate", "closed", "evaluated"),
     ]
     assert case.version == 8  # registration and automatic dispatch are one change
 
@@ -196,8 +228,14 @@ def test_red_flagging_shortens_the_deadline(world, dispatched):
 
 def test_a_citizen_evaluates_and_may_reopen_within_seven_days(world, english):
     citizen = world.users["citizen"]
-    case = services.intake(source="citizen", category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                           description="小区门口占道", user=citizen).case
+    case = services.intake(
+        source="citizen",
+        category=category("E0501"),
+        lon=WEST_POINT[0],
+        lat=WEST_POINT[1],
+        description="小区门口占道",
+        user=citizen,
+    ).case
     admin, handler = world.users["campaign_admin"], world.users["department_handler"]
     case = services.register(case, admin)
     case = services.accept(case, handler)
@@ -219,8 +257,14 @@ def test_a_citizen_evaluates_and_may_reopen_within_seven_days(world, english):
 
 
 def test_another_citizen_cannot_touch_a_report(world, english):
-    case = services.intake(source="citizen", category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                           description="占道", user=world.users["citizen"]).case
+    case = services.intake(
+        source="citizen",
+        category=category("E0501"),
+        lon=WEST_POINT[0],
+        lat=WEST_POINT[1],
+        description="占道",
+        user=world.users["citizen"],
+    ).case
     with pytest.raises(services.NotFound):
         services.reopen(case, world.users["volunteer"], note="x")
 
@@ -266,8 +310,13 @@ def test_a_version_changed_during_the_change_is_a_conflict_and_records_nothing(w
 
 
 def test_supervision_reminds_flags_and_escalates(world, dispatched):
-    leader = org_services.create_person(username="d1_leader", real_name="局长", password="long-enough-pass-1",
-                                        role="unit_leader", unit=world.units["D1"])
+    leader = org_services.create_person(
+        username="d1_leader",
+        real_name="局长",
+        password="long-enough-pass-1",
+        role="unit_leader",
+        unit=world.units["D1"],
+    )
     deadline = dispatched.deadline
     calendar = get_calendar()
     before_deadline = deadline - timedelta(minutes=30)

@@ -48,7 +48,9 @@ def test_a_hidden_report_is_shown_again(world, citizen_report):
 
 def test_redacting_withdraws_one_photo_and_keeps_the_other(world, citizen_report):
     first, second = citizen_report.attachments.order_by("id")
-    case = services.perform(citizen_report, world.users["campaign_admin"], "redact_photo", {"photo": str(first.pk), "note": "拍到了人脸"})
+    case = services.perform(
+        citizen_report, world.users["campaign_admin"], "redact_photo", {"photo": str(first.pk), "note": "拍到了人脸"}
+    )
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.redacted and not second.redacted
@@ -66,7 +68,9 @@ def test_the_office_page_offers_hiding_and_marks_redacted_photos(world, citizen_
     client = login(world.users["campaign_admin"])
     page = client.get(f"/office/cases/{citizen_report.number}/").content.decode()
     assert 'data-action="hide"' in page and 'data-testid="redacted"' in page
-    response = client.post(f"/office/cases/{citizen_report.number}/hide/", {"note": "测试隐藏", "version": citizen_report.version + 1})
+    response = client.post(
+        f"/office/cases/{citizen_report.number}/hide/", {"note": "测试隐藏", "version": citizen_report.version + 1}
+    )
     assert response.status_code == 302
     citizen_report.refresh_from_db()
     assert citizen_report.hidden

@@ -13,14 +13,14 @@ from django.utils import timezone
 
 from wenming.cases import demo as cases_demo
 from wenming.cases import routing, services
-from wenming.cases.services.filing import text_for_search
 from wenming.cases.models import Case, CaseEvent, CaseRequest, Status
-from wenming.core.models import Sequence
+from wenming.cases.services.filing import text_for_search
 from wenming.cases.simulation import SimulationError, simulate
-from wenming.workdays.calendar import get_calendar
+from wenming.core.models import Sequence
 from wenming.org import demo as org_demo
 from wenming.org import services as org_services
 from wenming.org.models import Area, Membership
+from wenming.workdays.calendar import get_calendar
 
 pytestmark = pytest.mark.slow
 
@@ -141,7 +141,9 @@ def test_every_case_agrees_with_its_events(simulated):
 def test_routes_and_deadlines_are_the_services(simulated):
     calendar = get_calendar()
     for case in Case.objects.exclude(deadline=None).select_related("category", "area")[:300]:
-        deadline, provisional = calendar.deadline(case.deadline_from, case.deadline_seconds, case.time_unit, in_seconds=True)
+        deadline, provisional = calendar.deadline(
+            case.deadline_from, case.deadline_seconds, case.time_unit, in_seconds=True
+        )
         assert (case.deadline, case.deadline_provisional) == (deadline, provisional)
     for case in Case.objects.exclude(suggested_unit=None).select_related("category", "area")[:100]:
         route = routing.route(case.category, case.area)
@@ -173,20 +175,49 @@ def test_later_intake_continues_the_numbering_and_writes_the_same_rows(simulated
     case = Case.objects.filter(source="inspection").exclude(reporter=None).order_by("-created_at").first()
     prefix = case.number[:13]
     last = Sequence.objects.get(prefix=prefix).last
-    new = services.intake(source="inspection", category=case.category, lon=case.lon, lat=case.lat,
-                          description=case.description, address=case.address, priority=case.priority,
-                          user=case.reporter, now=case.created_at).case
+    new = services.intake(
+        source="inspection",
+        category=case.category,
+        lon=case.lon,
+        lat=case.lat,
+        description=case.description,
+        address=case.address,
+        priority=case.priority,
+        user=case.reporter,
+        now=case.created_at,
+    ).case
     assert new.number == f"{prefix}{last + 1:04d}"
     assert Case.objects.filter(number__startswith=prefix).count() == last + 1
-    same = ["kind", "category_id", "source", "priority", "area_id", "district_id", "street_id", "community_id", "grid_id",
-            "reporter_id", "dispatcher_unit_id", "suggested_unit_id", "routing_reason", "time_limit", "time_unit",
-            "created_at", "deadline_from", "deadline_seconds", "deadline", "deadline_provisional", "dispatched_at"]
+    same = [
+        "kind",
+        "category_id",
+        "source",
+        "priority",
+        "area_id",
+        "district_id",
+        "street_id",
+        "community_id",
+        "grid_id",
+        "reporter_id",
+        "dispatcher_unit_id",
+        "suggested_unit_id",
+        "routing_reason",
+        "time_limit",
+        "time_unit",
+        "created_at",
+        "deadline_from",
+        "deadline_seconds",
+        "deadline",
+        "deadline_provisional",
+        "dispatched_at",
+    ]
     assert [getattr(new, f) for f in same] == [getattr(case, f) for f in same]
     assert new.search_text.split(" ", 1)[1] == case.search_text.split(" ", 1)[1]
 
     def intake_events(c):
-        rows = c.events.order_by("at", "id").values_list("action", "from_status", "to_status", "actor_id", "actor_unit_id",
-                                                         "at", "note", "public", "data")
+        rows = c.events.order_by("at", "id").values_list(
+            "action", "from_status", "to_status", "actor_id", "actor_unit_id", "at", "note", "public", "data"
+        )
         return [r for r in rows if r[5] == c.created_at]
 
     ours, theirs = intake_events(case), intake_events(new)
@@ -199,10 +230,23 @@ def test_later_intake_continues_the_numbering_and_writes_the_same_rows(simulated
 def test_the_same_seed_gives_the_same_cases(hohhot, db):
     def snapshot():
         cases = Case.objects.order_by("number").values_list(
-            "number", "category_id", "source", "status", "lon", "lat", "grid_id", "assigned_unit_id", "created_at",
-            "closed_at", "deadline", "is_overdue", "description")
+            "number",
+            "category_id",
+            "source",
+            "status",
+            "lon",
+            "lat",
+            "grid_id",
+            "assigned_unit_id",
+            "created_at",
+            "closed_at",
+            "deadline",
+            "is_overdue",
+            "description",
+        )
         events = CaseEvent.objects.order_by("case__number", "at", "id").values_list(
-            "case__number", "action", "to_status", "actor_id", "actor_unit_id", "at", "note", "data")
+            "case__number", "action", "to_status", "actor_id", "actor_unit_id", "at", "note", "data"
+        )
         return list(cases), list(events)
 
     simulate(2, 150, seed=42, until=UNTIL)
@@ -215,16 +259,19 @@ def test_the_same_seed_gives_the_same_cases(hohhot, db):
     assert Case.objects.count() == 600
 
 
-@pytest.mark.parametrize("args", [
-    ["--days", "0", "--cases-per-day", "10"],
-    ["--days", "-3", "--cases-per-day", "10"],
-    ["--days", "3", "--cases-per-day", "0"],
-    ["--days", "3", "--cases-per-day", "10", "--batch", "0"],
-    ["--days", "3", "--cases-per-day", "10", "--until", "2026-13-01"],
-    ["--days", "3", "--cases-per-day", "10", "--until", "yesterday"],
-    ["--days", "3", "--cases-per-day", "10", "--until", "20260101"],
-    ["--days", "3", "--cases-per-day", "10", "--until", str(timezone.localdate() + timedelta(days=1))],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--days", "0", "--cases-per-day", "10"],
+        ["--days", "-3", "--cases-per-day", "10"],
+        ["--days", "3", "--cases-per-day", "0"],
+        ["--days", "3", "--cases-per-day", "10", "--batch", "0"],
+        ["--days", "3", "--cases-per-day", "10", "--until", "2026-13-01"],
+        ["--days", "3", "--cases-per-day", "10", "--until", "yesterday"],
+        ["--days", "3", "--cases-per-day", "10", "--until", "20260101"],
+        ["--days", "3", "--cases-per-day", "10", "--until", str(timezone.localdate() + timedelta(days=1))],
+    ],
+)
 def test_bad_arguments_are_refused_and_write_nothing(hohhot, db, args):
     with pytest.raises(CommandError):
         call_command("simulate", *args, stdout=io.StringIO(), stderr=io.StringIO())

@@ -3,11 +3,10 @@
 from io import BytesIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
-
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.cases.conftest import EAST_POINT, WEST_POINT, category, jpeg
 from wenming.cases import services
@@ -63,18 +62,21 @@ def test_queues_count_and_filter(world, report, login):
     assert numbers_on(client.get("/office/cases/", {"queue": "to_register"})) == {reported.number}
 
 
-@pytest.mark.parametrize("params, expected", [
-    ({"q": "水果"}, {"fruit"}),  # a word inside the Chinese text
-    ({"q": "摆摊 水果"}, {"fruit"}),
-    ({"category": "E0501"}, {"fruit"}),
-    ({"category": "C01"}, {"manhole"}),  # a major class takes its subclasses
-    ({"area": "990102"}, {"manhole"}),
-    ({"unit": "D1"}, {"fruit"}),
-    ({"source": "media"}, {"manhole"}),
-    ({"status": "dispatched"}, {"fruit"}),
-    ({"status": "dispatched,reported"}, {"fruit", "manhole"}),
-    ({"priority": "urgent"}, set()),
-])
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"q": "水果"}, {"fruit"}),  # a word inside the Chinese text
+        ({"q": "摆摊 水果"}, {"fruit"}),
+        ({"category": "E0501"}, {"fruit"}),
+        ({"category": "C01"}, {"manhole"}),  # a major class takes its subclasses
+        ({"area": "990102"}, {"manhole"}),
+        ({"unit": "D1"}, {"fruit"}),
+        ({"source": "media"}, {"manhole"}),
+        ({"status": "dispatched"}, {"fruit"}),
+        ({"status": "dispatched,reported"}, {"fruit", "manhole"}),
+        ({"priority": "urgent"}, set()),
+    ],
+)
 def test_the_list_filters(world, report, login, params, expected):
     cases = {
         "fruit": services.register(report(description="人行道上有人摆摊卖水果"), world.users["campaign_admin"]),
@@ -109,7 +111,13 @@ def test_the_map_points_follow_the_filter_and_the_scope(world, report, login):
 
 def test_the_case_page_offers_only_the_users_actions(world, dispatched, login):
     handler_page = login(world.users["department_handler"]).get(f"/office/cases/{dispatched.number}/")
-    assert handler_page.context["allowed"] == ["accept", "return", "request_extension", "request_suspension", "add_photos"]
+    assert handler_page.context["allowed"] == [
+        "accept",
+        "return",
+        "request_extension",
+        "request_suspension",
+        "add_photos",
+    ]
     assert 'data-action="accept"' in handler_page.content.decode()
     leader_page = login(world.users["district_leader"]).get(f"/office/cases/{dispatched.number}/")
     assert 'data-action="accept"' not in leader_page.content.decode()
@@ -136,8 +144,10 @@ def test_rectifying_without_a_photo_is_refused_on_the_page(world, dispatched, lo
     response = client.post(f"/office/cases/{dispatched.number}/rectify/", {"note": "已处理"})
     assert response.status_code == 400
     assert Case.objects.get(pk=dispatched.pk).status == Status.ACCEPTED
-    fake = client.post(f"/office/cases/{dispatched.number}/rectify/",
-                       {"note": "已处理", "photos": [SimpleUploadedFile("x.jpg", b"<svg>")]})
+    fake = client.post(
+        f"/office/cases/{dispatched.number}/rectify/",
+        {"note": "已处理", "photos": [SimpleUploadedFile("x.jpg", b"<svg>")]},
+    )
     assert fake.status_code == 400
     ok = client.post(f"/office/cases/{dispatched.number}/rectify/", {"note": "已处理", "photos": [jpeg()]})
     assert ok.status_code == 302 and Case.objects.get(pk=dispatched.pk).status == Status.RECTIFIED
@@ -167,15 +177,26 @@ def test_bulk_dispatch_sends_each_case_through_the_service(world, report, login)
     page = client.get("/office/cases/", {"queue": "to_dispatch"})
     assert page.context["dispatch_units"]
     client.post("/office/cases/bulk-dispatch/", {"numbers": [first.number, second.number], "unit": "D2"})
-    assert set(Case.objects.filter(assigned_unit__code="D2").values_list("number", flat=True)) == {first.number, second.number}
+    assert set(Case.objects.filter(assigned_unit__code="D2").values_list("number", flat=True)) == {
+        first.number,
+        second.number,
+    }
     assert all(c.events.filter(action="dispatch").exists() for c in Case.objects.all())
 
 
 def test_staff_enter_a_hotline_call_once_even_when_the_form_is_sent_twice(world, login):
     client = login(world.users["campaign_admin"])
-    form = {"source": "hotline", "category": str(category("E0502").pk),
-            "priority": "normal", "description": "小区门口乱停车", "lon": "111.02", "lat": "40.02",
-            "reporter_name": "李女士", "reporter_phone": "13800001111", "client_key": "form-key-1"}
+    form = {
+        "source": "hotline",
+        "category": str(category("E0502").pk),
+        "priority": "normal",
+        "description": "小区门口乱停车",
+        "lon": "111.02",
+        "lat": "40.02",
+        "reporter_name": "李女士",
+        "reporter_phone": "13800001111",
+        "client_key": "form-key-1",
+    }
     first = client.post("/office/cases/new/", form)
     second = client.post("/office/cases/new/", form)
     assert first.status_code == second.status_code == 302
@@ -184,7 +205,9 @@ def test_staff_enter_a_hotline_call_once_even_when_the_form_is_sent_twice(world,
 
 def test_the_new_case_form_shows_what_is_wrong(world, login):
     client = login(world.users["campaign_admin"])
-    response = client.post("/office/cases/new/", {"source": "hotline", "category": "", "description": "", "lon": "1", "lat": "1"})
+    response = client.post(
+        "/office/cases/new/", {"source": "hotline", "category": "", "description": "", "lon": "1", "lat": "1"}
+    )
     assert response.status_code == 400 and 'data-testid="error"' in response.content.decode()
     assert Case.objects.count() == 0
 

@@ -19,7 +19,9 @@ def run(data_dir, *args, timeout=300):
     env = {**os.environ, "WENMING_DATA_DIR": str(data_dir)}
     env.pop("WENMING_DATABASE_URL", None)  # the demo is the SQLite default
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.run([sys.executable, "-m", "wenming", *args], env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "wenming", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def count(db, sql):
@@ -50,13 +52,25 @@ def test_demo_sets_up_hohhot_from_nothing_and_reuses_it(tmp_path):
     # Two months simulated, and the portal's residents' own reports on top.
     assert count(db, "select count(*) from cases_case") == 3000 + len(participation_demo.REPORTS)
     assert count(db, "select count(*) from participation_support") >= len(participation_demo.REPORTS)
-    assert count(db, "select points from participation_citizen c join auth_user u on u.id = c.user_id where username='shimin'") > 0
+    assert (
+        count(
+            db,
+            "select points from participation_citizen c join auth_user u on u.id = c.user_id where username='shimin'",
+        )
+        > 0
+    )
     assert count(db, "select count(*) from participation_suggestion where status='replied'") == 1
     assert count(db, "select count(*) from participation_vote") > 0
     assert count(db, "select count(*) from participation_response") == 60
     assert count(db, "select count(distinct status) from cases_case") >= 6
-    assert count(db, "select count(*) from cases_case c where not exists "
-                     "(select 1 from cases_caseevent e where e.case_id = c.id)") == 0
+    assert (
+        count(
+            db,
+            "select count(*) from cases_case c where not exists "
+            "(select 1 from cases_caseevent e where e.case_id = c.id)",
+        )
+        == 0
+    )
     # A generated street network, labelled so, with its coverage computed.
     assert count(db, "select source from coverage_dataset where is_current") == "generated"
     assert count(db, "select count(*) from coverage_feature where kind='residential'") > 1000
@@ -87,8 +101,12 @@ def test_serve_answers_pages_and_static_files(tmp_path):
     port = free_port()
     env = {**os.environ, "WENMING_DATA_DIR": str(data)}
     env.pop("WENMING_DATABASE_URL", None)
-    server = subprocess.Popen([sys.executable, "-m", "wenming", "serve", "--port", str(port), "--workers", "1"],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "wenming", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):

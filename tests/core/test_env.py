@@ -24,7 +24,13 @@ def test_a_relative_sqlite_path_stays_relative():
 def test_postgres_urls_are_split_into_their_parts():
     db = parse_database_url("postgres://wm:p%40ss@db.internal:6432/wenming?sslmode=require")
     assert db["ENGINE"] == "django.db.backends.postgresql"
-    assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == ("wm", "p@ss", "db.internal", "6432", "wenming")
+    assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
+        "wm",
+        "p@ss",
+        "db.internal",
+        "6432",
+        "wenming",
+    )
     assert db["OPTIONS"] == {"sslmode": "require"}
 
 

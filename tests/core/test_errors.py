@@ -60,7 +60,11 @@ def test_field_messages_travel_in_the_details():
 def test_each_kind_has_its_status_and_code():
     kinds = [errors.Invalid, errors.Forbidden, errors.NotFound, errors.Conflict, errors.InvalidTransition]
     assert [(k.status, k.code) for k in kinds] == [
-        (400, "invalid"), (403, "forbidden"), (404, "not_found"), (409, "conflict"), (409, "invalid_transition"),
+        (400, "invalid"),
+        (403, "forbidden"),
+        (404, "not_found"),
+        (409, "conflict"),
+        (409, "invalid_transition"),
     ]
     assert issubclass(errors.InvalidTransition, errors.Conflict)
     assert (errors.TooSoon("稍后", 5).status, errors.TooSoon("稍后", 5).retry_after) == (429, 5)

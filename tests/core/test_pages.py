@@ -52,8 +52,10 @@ def test_the_password_can_be_changed(client, city):
     client.force_login(city.users["street_handler"])
     bad = client.post("/accounts/password/", {"old_password": "nope", "new_password1": "x", "new_password2": "y"})
     assert bad.status_code == 200 and "errorlist" in bad.content.decode()
-    good = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": "another-good-pass-31",
-                                               "new_password2": "another-good-pass-31"})
+    good = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": "another-good-pass-31", "new_password2": "another-good-pass-31"},
+    )
     assert good.status_code == 302
     city.users["street_handler"].refresh_from_db()
     assert city.users["street_handler"].check_password("another-good-pass-31")
@@ -73,8 +75,15 @@ def test_an_unknown_address_gets_the_not_found_page(client, db):
     assert "error-code" in response.content.decode()
 
 
-@pytest.mark.parametrize("url", ["/office/org/areas/?level=grid&q=和平", "/office/org/units/?kind=street_office",
-                                 "/office/org/people/?role=handler", "/office/org/areas/990101/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/office/org/areas/?level=grid&q=和平",
+        "/office/org/units/?kind=street_office",
+        "/office/org/people/?role=handler",
+        "/office/org/areas/990101/",
+    ],
+)
 def test_lists_filter_and_pages_render(city, login, url):
     assert login(city.users["campaign_admin"]).get(url).status_code == 200
 

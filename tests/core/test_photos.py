@@ -3,7 +3,7 @@
 import io
 import struct
 import zlib
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -70,7 +70,11 @@ def huijin_jpeg(**exif_args):
     )
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     return encode(
-        two_colour(), "JPEG", exif=exif, icc_profile=srgb, comment=b"secret comment",
+        two_colour(),
+        "JPEG",
+        exif=exif,
+        icc_profile=srgb,
+        comment=b"secret comment",
         xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/">secret xmp</x:xmpmeta>',
     )
 
@@ -121,7 +125,7 @@ def test_gps_position_and_time_taken_are_read_from_the_exif():
 
 def test_the_offset_written_by_the_camera_is_honoured_for_the_time_taken():
     photo = process_upload(upload(huijin_jpeg(offset="+02:00")))
-    assert photo.taken_at == datetime(2024, 5, 1, 7, 30, tzinfo=dt_timezone.utc)
+    assert photo.taken_at == datetime(2024, 5, 1, 7, 30, tzinfo=UTC)
 
 
 def test_southern_and_western_references_give_negative_degrees():
@@ -396,7 +400,9 @@ def png_claiming(width, height):
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,9 @@ NOW = 1_800_000_030.0  # 30 seconds into a minute
 def backend(request, monkeypatch, settings):
     """Each test runs against both stores: the table, and a cache standing in for Redis."""
     if request.param == "cache":
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                       "LOCATION": "ratelimit-tests"}}
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit-tests"}
+        }
         caches["default"].clear()
         monkeypatch.setattr(ratelimit, "uses_cache", lambda: True)
     return request.param
@@ -67,8 +68,9 @@ def test_the_database_is_used_unless_redis_is_the_cache(settings):
     assert not ratelimit.uses_cache()
     ratelimit.hit("k", 5, 60, now=NOW)
     assert RateCounter.objects.get().count == 1
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:1"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1"}
+    }
     assert ratelimit.uses_cache()
 
 
@@ -117,7 +119,9 @@ def test_processes_hitting_one_key_together_never_exceed_the_limit(tmp_path):
     }
     env.pop("WENMING_REDIS_URL", None)
     processes = [
-        subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for _ in range(3)
     ]
     outputs = [p.communicate(timeout=120) for p in processes]
@@ -141,11 +145,18 @@ def test_a_real_redis_counts_across_clients(tmp_path, settings):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen([server, "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                       "LOCATION": f"redis://127.0.0.1:{port}"}}
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{port}",
+            }
+        }
         for _ in range(50):
             try:
                 caches["default"].set("ping", 1)

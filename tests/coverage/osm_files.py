@@ -47,8 +47,18 @@ class OsmData:
     def node(self, x, y, tags=None, **more) -> int:
         """A node at (x, y) metres; returns its id."""
         node_id = self._id("n")
-        self.nodes.append(Node(id=node_id, location=self.lonlat(x, y), tags={**(tags or {}), **more},
-                               version=1, timestamp="2024-01-01T00:00:00Z", changeset=1, uid=1, user="test"))
+        self.nodes.append(
+            Node(
+                id=node_id,
+                location=self.lonlat(x, y),
+                tags={**(tags or {}), **more},
+                version=1,
+                timestamp="2024-01-01T00:00:00Z",
+                changeset=1,
+                uid=1,
+                user="test",
+            )
+        )
         return node_id
 
     def point(self, x, y, tags=None, **more) -> int:
@@ -57,8 +67,18 @@ class OsmData:
 
     def way(self, node_ids, tags=None, **more) -> int:
         way_id = self._id("w")
-        self.ways.append(Way(id=way_id, nodes=list(node_ids), tags={**(tags or {}), **more},
-                             version=1, timestamp="2024-01-01T00:00:00Z", changeset=1, uid=1, user="test"))
+        self.ways.append(
+            Way(
+                id=way_id,
+                nodes=list(node_ids),
+                tags={**(tags or {}), **more},
+                version=1,
+                timestamp="2024-01-01T00:00:00Z",
+                changeset=1,
+                uid=1,
+                user="test",
+            )
+        )
         return way_id
 
     def street(self, points, tags=None, **more) -> int:
@@ -82,9 +102,18 @@ class OsmData:
         members = [("w", self._ring_way(outer), "outer")]
         members += [("w", self._ring_way(inner), "inner") for inner in inners]
         relation_id = self._id("r")
-        self.relations.append(Relation(
-            id=relation_id, members=members, tags={"type": "multipolygon", **(tags or {}), **more},
-            version=1, timestamp="2024-01-01T00:00:00Z", changeset=1, uid=1, user="test"))
+        self.relations.append(
+            Relation(
+                id=relation_id,
+                members=members,
+                tags={"type": "multipolygon", **(tags or {}), **more},
+                version=1,
+                timestamp="2024-01-01T00:00:00Z",
+                changeset=1,
+                uid=1,
+                user="test",
+            )
+        )
         return relation_id
 
     def _ring_way(self, ring) -> int:

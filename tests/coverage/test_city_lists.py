@@ -10,11 +10,11 @@ from openpyxl import Workbook
 from shapely.geometry import Point, box, mapping, shape
 
 from tests.coverage.osm_files import CENTRE, OsmData
-from wenming.geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
 from wenming.coverage.errors import CoverageError
-from wenming.geo.measure import area_m2, distance_m
 from wenming.coverage.models import Dataset, DataSource, Feature
 from wenming.coverage.services import datasets
+from wenming.geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
+from wenming.geo.measure import area_m2, distance_m
 from wenming.org.services import ImportRejected
 
 pytestmark = [pytest.mark.usefixtures("english"), pytest.mark.django_db]
@@ -32,8 +32,9 @@ def write_csv(path, header, rows):
 
 
 def write_features(path, features):
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8"
+    )
     return path
 
 
@@ -43,13 +44,19 @@ def geo_feature(geometry, **properties):
 
 
 def stored():
-    return Dataset.objects.count(), Feature.objects.count(), sorted(Dataset.objects.filter(
-        is_current=True).values_list("id", flat=True))
+    return (
+        Dataset.objects.count(),
+        Feature.objects.count(),
+        sorted(Dataset.objects.filter(is_current=True).values_list("id", flat=True)),
+    )
 
 
 def toilets_csv(path, points=INSIDE, prefix="公厕"):
-    return write_csv(path, ["编号", "名称", "类型", "经度", "纬度"],
-                     [[f"T{i}", f"{prefix}{i}", "公厕", lon, lat] for i, (lon, lat) in enumerate(points, 1)])
+    return write_csv(
+        path,
+        ["编号", "名称", "类型", "经度", "纬度"],
+        [[f"T{i}", f"{prefix}{i}", "公厕", lon, lat] for i, (lon, lat) in enumerate(points, 1)],
+    )
 
 
 # -- good lists ------------------------------------------------------------------------------
@@ -60,8 +67,11 @@ def test_a_csv_list_of_toilets_with_chinese_columns_is_imported(city, tmp_path):
     assert dataset.source == DataSource.CITY and dataset.is_current and not dataset.converted_from_gcj02
     assert dataset.counts == {"toilet": 3}
     toilets = list(Feature.objects.filter(dataset=dataset).order_by("ref"))
-    assert [(t.ref, t.name, t.kind) for t in toilets] == [("T1", "公厕1", "toilet"), ("T2", "公厕2", "toilet"),
-                                                         ("T3", "公厕3", "toilet")]
+    assert [(t.ref, t.name, t.kind) for t in toilets] == [
+        ("T1", "公厕1", "toilet"),
+        ("T2", "公厕2", "toilet"),
+        ("T3", "公厕3", "toilet"),
+    ]
     assert [(t.lon, t.lat) for t in toilets] == INSIDE
     assert toilets[0].geometry == {"type": "Point", "coordinates": [111.05, 40.03]}
 
@@ -80,8 +90,11 @@ def test_an_excel_list_takes_its_kind_from_the_command(city, tmp_path, capsys):
 
 
 def test_a_pocket_park_listed_as_a_point_with_its_area_becomes_a_circle_of_that_area(city, tmp_path):
-    path = write_csv(tmp_path / "parks.csv", ["name", "kind", "lon", "lat", "area_m2"],
-                     [["口袋公园", "口袋公园", 111.05, 40.03, 900]])
+    path = write_csv(
+        tmp_path / "parks.csv",
+        ["name", "kind", "lon", "lat", "area_m2"],
+        [["口袋公园", "口袋公园", 111.05, 40.03, 900]],
+    )
     datasets.import_list(path)
     park = Feature.objects.get()
     assert park.kind == "green" and park.geometry["type"] == "Polygon"
@@ -92,10 +105,13 @@ def test_a_pocket_park_listed_as_a_point_with_its_area_becomes_a_circle_of_that_
 def test_a_geojson_list_holds_parks_and_residential_land_as_polygons(city, tmp_path):
     park = box(111.05, 40.03, 111.052, 40.032)
     land = box(111.06, 40.03, 111.07, 40.04)
-    path = write_features(tmp_path / "land.geojson", [
-        geo_feature(park, kind="公园", name="人民公园", id="P1"),
-        geo_feature(land, kind="residential", name="和平小区", population=1200),
-    ])
+    path = write_features(
+        tmp_path / "land.geojson",
+        [
+            geo_feature(park, kind="公园", name="人民公园", id="P1"),
+            geo_feature(land, kind="residential", name="和平小区", population=1200),
+        ],
+    )
     dataset = datasets.import_list(path)
     assert dataset.counts == {"park": 1, "residential": 1}
     home = Feature.objects.get(kind="residential")
@@ -121,8 +137,7 @@ def test_gcj02_coordinates_are_moved_back_to_wgs84(city, tmp_path, capsys):
 def test_gcj02_polygons_are_converted_point_by_point(city, tmp_path):
     wgs = box(111.06, 40.03, 111.07, 40.04)
     gcj = shape({"type": "Polygon", "coordinates": [[list(wgs84_to_gcj02(x, y)) for x, y in wgs.exterior.coords]]})
-    datasets.import_list(write_features(tmp_path / "land.geojson", [geo_feature(gcj, kind="residential")]),
-                         gcj02=True)
+    datasets.import_list(write_features(tmp_path / "land.geojson", [geo_feature(gcj, kind="residential")]), gcj02=True)
     stored_land = shape(Feature.objects.get().geometry)
     assert stored_land.symmetric_difference(wgs).area < 1e-10
 
@@ -132,16 +147,20 @@ def test_gcj02_polygons_are_converted_point_by_point(city, tmp_path):
 
 def test_every_bad_row_of_a_csv_is_reported_by_number_and_nothing_is_stored(city, tmp_path):
     before = stored()
-    path = write_csv(tmp_path / "list.csv", ["name", "kind", "lon", "lat"], [
-        ["good toilet", "toilet", 111.05, 40.03],  # row 2
-        ["mystery", "fountain", 111.05, 40.03],  # row 3: unknown kind
-        ["typo", "toilet", "111,05", 40.03],  # row 4: not a number
-        ["in Beijing", "toilet", 116.4, 39.9],  # row 5: outside the city
-        ["homes as a point", "居住用地", 111.05, 40.03],  # row 6: land needs a polygon
-        ["no place", "toilet", "", ""],  # row 7: missing coordinates
-        ["lat lon swapped", "bin", 40.03, 111.05],  # row 8: not degrees
-        ["good bin", "bin", 111.06, 40.04],  # row 9
-    ])
+    path = write_csv(
+        tmp_path / "list.csv",
+        ["name", "kind", "lon", "lat"],
+        [
+            ["good toilet", "toilet", 111.05, 40.03],  # row 2
+            ["mystery", "fountain", 111.05, 40.03],  # row 3: unknown kind
+            ["typo", "toilet", "111,05", 40.03],  # row 4: not a number
+            ["in Beijing", "toilet", 116.4, 39.9],  # row 5: outside the city
+            ["homes as a point", "居住用地", 111.05, 40.03],  # row 6: land needs a polygon
+            ["no place", "toilet", "", ""],  # row 7: missing coordinates
+            ["lat lon swapped", "bin", 40.03, 111.05],  # row 8: not degrees
+            ["good bin", "bin", 111.06, 40.04],  # row 9
+        ],
+    )
     with pytest.raises(ImportRejected) as error:
         datasets.import_list(path)
     problems = {p.where: (p.what, p.why) for p in error.value.problems}
@@ -157,8 +176,11 @@ def test_every_bad_row_of_a_csv_is_reported_by_number_and_nothing_is_stored(city
 
 def test_the_command_lists_every_problem_and_imports_nothing(city, tmp_path):
     before = stored()
-    path = write_csv(tmp_path / "list.csv", ["name", "kind", "lon", "lat"], [
-        ["ok", "toilet", 111.05, 40.03], ["bad kind", "", 111.05, 40.03], ["bad lon", "toilet", "east", 40.03]])
+    path = write_csv(
+        tmp_path / "list.csv",
+        ["name", "kind", "lon", "lat"],
+        [["ok", "toilet", 111.05, 40.03], ["bad kind", "", 111.05, 40.03], ["bad lon", "toilet", "east", 40.03]],
+    )
     with pytest.raises(CommandError) as error:
         call_command("coverage", "import-list", str(path))
     message = str(error.value)
@@ -171,20 +193,26 @@ def test_the_command_lists_every_problem_and_imports_nothing(city, tmp_path):
 
 def test_every_bad_feature_of_a_geojson_list_is_reported_and_nothing_is_stored(city, tmp_path):
     before = stored()
-    bowtie = {"type": "Polygon", "coordinates": [[[111.0, 40.05], [111.05, 40.1], [111.05, 40.05], [111.0, 40.1],
-                                                  [111.0, 40.05]]]}
-    path = write_features(tmp_path / "list.geojson", [
-        geo_feature(box(111.06, 40.03, 111.07, 40.04), kind="residential"),  # 1: good
-        geo_feature(bowtie, kind="residential", name="bow tie"),  # 2: invalid polygon
-        geo_feature(Point(111.05, 40.03), kind="residential", name="land as a point"),  # 3
-        geo_feature(box(111.06, 40.03, 111.07, 40.04), kind="toilet", name="toilet as a polygon"),  # 4
-        geo_feature({"type": "Polygon", "coordinates": "junk"}, kind="park", name="unreadable"),  # 5
-        geo_feature(box(116.3, 39.9, 116.4, 40.0), kind="park", name="far away"),  # 6
-        geo_feature({"type": "LineString", "coordinates": [[111.05, 40.03], [111.06, 40.03]]}, kind="park",
-                    name="a line"),  # 7
-        geo_feature(Point(111.05, 40.03), name="no kind"),  # 8
-        {"type": "Feature", "properties": {"kind": "toilet", "name": "no geometry"}, "geometry": None},  # 9
-    ])
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[111.0, 40.05], [111.05, 40.1], [111.05, 40.05], [111.0, 40.1], [111.0, 40.05]]],
+    }
+    path = write_features(
+        tmp_path / "list.geojson",
+        [
+            geo_feature(box(111.06, 40.03, 111.07, 40.04), kind="residential"),  # 1: good
+            geo_feature(bowtie, kind="residential", name="bow tie"),  # 2: invalid polygon
+            geo_feature(Point(111.05, 40.03), kind="residential", name="land as a point"),  # 3
+            geo_feature(box(111.06, 40.03, 111.07, 40.04), kind="toilet", name="toilet as a polygon"),  # 4
+            geo_feature({"type": "Polygon", "coordinates": "junk"}, kind="park", name="unreadable"),  # 5
+            geo_feature(box(116.3, 39.9, 116.4, 40.0), kind="park", name="far away"),  # 6
+            geo_feature(
+                {"type": "LineString", "coordinates": [[111.05, 40.03], [111.06, 40.03]]}, kind="park", name="a line"
+            ),  # 7
+            geo_feature(Point(111.05, 40.03), name="no kind"),  # 8
+            {"type": "Feature", "properties": {"kind": "toilet", "name": "no geometry"}, "geometry": None},  # 9
+        ],
+    )
     with pytest.raises(ImportRejected) as error:
         datasets.import_list(path)
     problems = {p.where: p.why for p in error.value.problems}
@@ -200,14 +228,17 @@ def test_every_bad_feature_of_a_geojson_list_is_reported_and_nothing_is_stored(c
     assert stored() == before
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("list.csv", "", "the file is empty"),
-    ("list.csv", "name,kind,lon,lat\n", "list.csv lists nothing"),
-    ("list.pdf", "%PDF-1.4", "unsupported file type .pdf"),
-    ("list.geojson", "not json", "list.geojson is not GeoJSON"),
-    ("list.geojson", '{"type": "Feature", "geometry": null}', "list.geojson is not a GeoJSON FeatureCollection"),
-    ("list.xlsx", "not a zip", "not a readable Excel file"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("list.csv", "", "the file is empty"),
+        ("list.csv", "name,kind,lon,lat\n", "list.csv lists nothing"),
+        ("list.pdf", "%PDF-1.4", "unsupported file type .pdf"),
+        ("list.geojson", "not json", "list.geojson is not GeoJSON"),
+        ("list.geojson", '{"type": "Feature", "geometry": null}', "list.geojson is not a GeoJSON FeatureCollection"),
+        ("list.xlsx", "not a zip", "not a readable Excel file"),
+    ],
+)
 def test_a_file_that_cannot_be_read_as_a_list_is_refused(city, tmp_path, name, content, message):
     before = stored()
     path = tmp_path / name
@@ -262,8 +293,10 @@ def test_a_city_list_of_toilets_replaces_osm_toilets_but_not_osm_parks(osm_netwo
 
 
 def test_a_city_list_of_one_green_kind_replaces_the_whole_green_group(osm_network, tmp_path):
-    path = write_features(tmp_path / "gardens.geojson",
-                          [geo_feature(box(111.05, 40.03, 111.052, 40.032), kind="garden", name="city garden")])
+    path = write_features(
+        tmp_path / "gardens.geojson",
+        [geo_feature(box(111.05, 40.03, 111.052, 40.032), kind="garden", name="city garden")],
+    )
     datasets.import_list(path)
     assert in_use(osm_network, "park") == [] and in_use(osm_network, "garden") == ["city garden"]
 
@@ -276,10 +309,12 @@ def test_a_second_list_of_the_same_kind_supersedes_the_first(osm_network, tmp_pa
     assert in_use(osm_network, "toilet") == ["新1"]
 
 
-def test_a_newer_list_of_toilets_replaces_the_toilets_of_an_older_mixed_list_but_keeps_its_bins(osm_network,
-                                                                                               tmp_path):
-    mixed = write_csv(tmp_path / "mixed.csv", ["name", "kind", "lon", "lat"],
-                      [["old toilet", "toilet", 111.05, 40.03], ["old bin", "bin", 111.05, 40.031]])
+def test_a_newer_list_of_toilets_replaces_the_toilets_of_an_older_mixed_list_but_keeps_its_bins(osm_network, tmp_path):
+    mixed = write_csv(
+        tmp_path / "mixed.csv",
+        ["name", "kind", "lon", "lat"],
+        [["old toilet", "toilet", 111.05, 40.03], ["old bin", "bin", 111.05, 40.031]],
+    )
     datasets.import_list(mixed)
     datasets.import_list(toilets_csv(tmp_path / "new.csv", INSIDE[:1], prefix="new toilet "))
     assert in_use(osm_network, "toilet") == ["new toilet 1"]
@@ -297,12 +332,16 @@ def test_a_new_osm_import_keeps_the_citys_lists_in_force(osm_network, tmp_path):
 
 def test_green_space_listed_as_a_point_without_its_area_is_refused(city, tmp_path):
     before = stored()
-    path = write_csv(tmp_path / "parks.csv", ["name", "kind", "lon", "lat", "area_m2"], [
-        ["sized pocket park", "口袋公园", 111.05, 40.03, 900],  # row 2
-        ["park without area", "公园", 111.06, 40.04, ""],  # row 3
-        ["bad area", "green", 111.07, 40.05, "big"],  # row 4
-        ["nan place", "toilet", "nan", 40.05, ""],  # row 5
-    ])
+    path = write_csv(
+        tmp_path / "parks.csv",
+        ["name", "kind", "lon", "lat", "area_m2"],
+        [
+            ["sized pocket park", "口袋公园", 111.05, 40.03, 900],  # row 2
+            ["park without area", "公园", 111.06, 40.04, ""],  # row 3
+            ["bad area", "green", 111.07, 40.05, "big"],  # row 4
+            ["nan place", "toilet", "nan", 40.05, ""],  # row 5
+        ],
+    )
     with pytest.raises(ImportRejected) as error:
         datasets.import_list(path)
     problems = {p.where: p.why for p in error.value.problems}
@@ -315,7 +354,8 @@ def test_green_space_listed_as_a_point_without_its_area_is_refused(city, tmp_pat
 
 
 def test_a_city_list_of_park_entrances_keeps_the_osm_parks(osm_network, tmp_path):
-    datasets.import_list(write_csv(tmp_path / "gates.csv", ["name", "kind", "lon", "lat"],
-                                   [["north gate", "公园出入口", 111.05, 40.03]]))
+    datasets.import_list(
+        write_csv(tmp_path / "gates.csv", ["name", "kind", "lon", "lat"], [["north gate", "公园出入口", 111.05, 40.03]])
+    )
     assert in_use(osm_network, "park") == ["OSM park"]
     assert in_use(osm_network, "entrance") == ["north gate"]

@@ -124,11 +124,11 @@ def test_a_park_crossed_by_a_long_segment_is_entered_where_the_segment_meets_it(
 def test_a_segment_crossing_a_u_shaped_park_twice_is_entered_at_each_crossing():
     network = make([(0, 0), (2000, 0)], [(0, 1)])
     # Two arms (x 1000–1100 and 1400–1500) joined north of the street.
-    park = Polygon([(1000, -50), (1100, -50), (1100, 60), (1400, 60), (1400, -50), (1500, -50), (1500, 100),
-                    (1000, 100)])
+    park = Polygon(
+        [(1000, -50), (1100, -50), (1100, 60), (1400, 60), (1400, -50), (1500, -50), (1500, 100), (1000, 100)]
+    )
     sources = compute.polygon_sources(network, [park], gap=20.0)
-    d = compute.walking_distance(network, snap_of(network, [(1300, -10), (1200, -10), (1900, -10)]), sources,
-                                 5000, 300)
+    d = compute.walking_distance(network, snap_of(network, [(1300, -10), (1200, -10), (1900, -10)]), sources, 5000, 300)
     assert d == pytest.approx([10 + 100, 10 + 100, 10 + 400], abs=0.01)
 
 
@@ -182,8 +182,9 @@ def test_land_too_far_from_any_street_is_unreachable_on_foot_but_may_lie_in_a_bu
 
 
 def test_a_buffer_covers_what_lies_within_the_radius_of_any_facility():
-    origins = compute.Origins(np.array([0.0, 0.0, 0.0, 500.0]), np.array([99.0, 101.0, 260.0, 0.0]),
-                              np.ones(4), np.arange(4))
+    origins = compute.Origins(
+        np.array([0.0, 0.0, 0.0, 500.0]), np.array([99.0, 101.0, 260.0, 0.0]), np.ones(4), np.arange(4)
+    )
     facilities = [Point(0, 0), box(-10, 300, 10, 320)]
     covered = compute.buffer_covered(origins, facilities, np.array([100.0, 50.0]))
     assert covered.tolist() == [True, False, True, False]
@@ -198,10 +199,12 @@ def random_grid(rng, size=12, spacing=100.0):
     ix, iy = np.meshgrid(np.arange(size), np.arange(size), indexing="ij")
     points = np.column_stack([ix.ravel(), iy.ravel()]) * spacing + rng.normal(0, 12, (size * size, 2))
     index = ix * size + iy
-    segments = np.concatenate([
-        np.column_stack([index[:-1, :].ravel(), index[1:, :].ravel()]),
-        np.column_stack([index[:, :-1].ravel(), index[:, 1:].ravel()]),
-    ])
+    segments = np.concatenate(
+        [
+            np.column_stack([index[:-1, :].ravel(), index[1:, :].ravel()]),
+            np.column_stack([index[:, :-1].ravel(), index[:, 1:].ravel()]),
+        ]
+    )
     segments = segments[rng.random(len(segments)) > 0.2]
     long_links = rng.integers(0, size * size, (6, 2))
     return make(points, np.concatenate([segments, long_links]))
@@ -306,8 +309,13 @@ def test_streets_of_classes_without_a_spacing_rule_are_not_looked_at():
 def test_each_named_street_is_measured_on_its_own():
     west, west_segments = street([0, 100, 200, 300])
     east, east_segments = street([0, 100, 200, 300], y=500, first=4)
-    network = make(west + east, west_segments + east_segments, street_class=[MAIN] * 6,
-                   street_name=[1, 1, 1, 2, 2, 2], names=["", "西街", "东街"])
+    network = make(
+        west + east,
+        west_segments + east_segments,
+        street_class=[MAIN] * 6,
+        street_name=[1, 1, 1, 2, 2, 2],
+        names=["", "西街", "东街"],
+    )
     bins = np.arange(0, 301, 50.0)
     gaps = compute.street_gaps(network, bins, np.zeros(len(bins)), {MAIN: 100.0})
     assert [(g.street, round(g.start_m), round(g.end_m)) for g in gaps] == [(2, 0, 300)]
@@ -338,6 +346,7 @@ def test_greedy_sites_ignore_land_already_covered_and_stop_at_the_limit():
     covered_c = np.array([True, True, False])
     assert list(compute.greedy_sites(network, snap, weight, covered_c, sites_x, sites_y, 160.0, 300.0)) == [(0, 50.0)]
     everything = np.ones(3, bool)
-    assert list(compute.greedy_sites(network, snap, weight, everything, sites_x, sites_y, 160.0, 300.0,
-                                     limit=1)) == [(0, 50.0)]
+    assert list(compute.greedy_sites(network, snap, weight, everything, sites_x, sites_y, 160.0, 300.0, limit=1)) == [
+        (0, 50.0)
+    ]
     assert list(compute.greedy_sites(network, snap, weight, np.zeros(3, bool), sites_x, sites_y, 160.0, 300.0)) == []

@@ -39,8 +39,9 @@ def town() -> OsmData:
         tags = {"highway": "primary", "name": "解放路"} if y == MAIN_Y else {"highway": "residential", "name": f"横{y}"}
         data.street_through([grid[x, y] for x in XS], tags)
     for x in XS:
-        tags = {"highway": "pedestrian", "name": "步行街"} if x == MALL_X else {"highway": "residential",
-                                                                                "name": f"纵{x}"}
+        tags = (
+            {"highway": "pedestrian", "name": "步行街"} if x == MALL_X else {"highway": "residential", "name": f"纵{x}"}
+        )
         data.street_through([grid[x, y] for y in YS], tags)
     park, shops = (7, 5), {(5, 3), (6, 3)}
     data.rectangle(*block(*park), leisure="park", name="人民公园")
@@ -132,7 +133,8 @@ def test_walking_never_covers_more_than_the_straight_line(town_data):
     city_row = rows_by_name(result)["Whole city"]
     assert city_row["park"]["network"] < city_row["park"]["buffer"]
     lakeside = result.parcels["ids"].index(
-        next(f.pk for f in town_data.features.filter(kind="residential", name="湖畔小区")))
+        next(f.pk for f in town_data.features.filter(kind="residential", name="湖畔小区"))
+    )
     assert values[lakeside, column("park.network")] == 0
     assert values[lakeside, column("park.buffer")] == 1
 
@@ -184,8 +186,9 @@ def test_candidate_sites_are_ranked_by_what_they_add(town_data, tmp_path):
     # In the middle of the western homes, and in the east where the big park already serves.
     west_lon, west_lat = (float(c) for c in CENTRE.inverse(-900, 300))
     east_lon, east_lat = (float(c) for c in CENTRE.inverse(300, 300))
-    path.write_text(f"name,kind,lon,lat\nwest,候选点,{west_lon},{west_lat}\neast,候选点,{east_lon},{east_lat}\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"name,kind,lon,lat\nwest,候选点,{west_lon},{west_lat}\neast,候选点,{east_lon},{east_lat}\n", encoding="utf-8"
+    )
     datasets.import_list(path)
     result = coverage.run()
     park_picks = result.candidates["park"]

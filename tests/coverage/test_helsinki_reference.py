@@ -18,8 +18,8 @@ import pytest
 import shapely
 
 from wenming.coverage import compute, osm
-from wenming.geo.measure import distance_m
 from wenming.coverage.models import GREEN_KINDS
+from wenming.geo.measure import distance_m
 
 LIMIT_M = 5000.0
 MAX_ACCESS_M = 300.0
@@ -107,8 +107,11 @@ class Reference:
 
         length = shapely.length(self.lines)
         for s in range(self.network.edge_count):
-            chain = ([(0.0, ("n", int(self.network.u[s])))] + sorted(self.on_segment.get(s, []))
-                     + [(float(length[s]), ("n", int(self.network.v[s])))])
+            chain = (
+                [(0.0, ("n", int(self.network.u[s])))]
+                + sorted(self.on_segment.get(s, []))
+                + [(float(length[s]), ("n", int(self.network.v[s])))]
+            )
             for (a0, k0), (a1, k1) in zip(chain, chain[1:]):
                 join(k0, k1, max(0.0, a1 - a0))
         for key, still_to_go in self.sinks:
@@ -146,11 +149,13 @@ def reference_distances(network, origins, sample, facilities):
 
 def entries_of(network, sources):
     """(segment, along, still to go) of each facility entry, read back from its u-end offset."""
-    to_foot = np.where(sources.nodes == network.u[sources.edge], sources.along,
-                       network.length[sources.edge] - sources.along)
+    to_foot = np.where(
+        sources.nodes == network.u[sources.edge], sources.along, network.length[sources.edge] - sources.along
+    )
     rest = sources.offsets - to_foot
-    return sorted({(int(s), round(float(a), 6), round(float(r), 6)) for s, a, r in
-                   zip(sources.edge, sources.along, rest)})
+    return sorted(
+        {(int(s), round(float(a), 6), round(float(r), 6)) for s, a, r in zip(sources.edge, sources.along, rest)}
+    )
 
 
 def pick_sample(rng, origins, network, facility_segments):

@@ -11,8 +11,8 @@ from scipy.sparse.csgraph import dijkstra
 
 from wenming.coverage import network as nw
 from wenming.coverage.compute import point_sources, walking_distance
-from wenming.geo.measure import distance_m
 from wenming.coverage.network import Network, Projection, build
+from wenming.geo.measure import distance_m
 
 P = Projection(111.1, 40.05)
 
@@ -229,8 +229,7 @@ def brute_force_nearest(network, px, py):
 def random_network(rng, segments, span, long_share=0.1):
     """Random straight segments: mostly short ones, some far longer than a snapping piece."""
     ax, ay = rng.uniform(-span, span, segments), rng.uniform(-span, span, segments)
-    length = np.where(rng.random(segments) < long_share, rng.uniform(300, 3000, segments),
-                      rng.uniform(0, 80, segments))
+    length = np.where(rng.random(segments) < long_share, rng.uniform(300, 3000, segments), rng.uniform(0, 80, segments))
     angle = rng.uniform(0, 2 * np.pi, segments)
     bx, by = ax + length * np.cos(angle), ay + length * np.sin(angle)
     points = np.column_stack([np.r_[ax, bx], np.r_[ay, by]])
@@ -278,8 +277,15 @@ def test_snapping_onto_a_network_of_one_short_segment_works():
 def test_snapping_nothing_or_onto_nothing_gives_empty_answers():
     network = make(*street(0, 100))
     assert len(network.snap([], []).edge) == 0
-    empty = Network(P, np.zeros(0), np.zeros(0), np.zeros(0, np.int32), np.zeros(0, np.int32),
-                    np.zeros(0, np.int8), np.zeros(0, np.int32))
+    empty = Network(
+        P,
+        np.zeros(0),
+        np.zeros(0),
+        np.zeros(0, np.int32),
+        np.zeros(0, np.int32),
+        np.zeros(0, np.int8),
+        np.zeros(0, np.int32),
+    )
     assert len(empty.snap([1.0], [2.0]).edge) == 1
 
 
@@ -289,8 +295,9 @@ def test_snapping_nothing_or_onto_nothing_gives_empty_answers():
 def test_a_network_survives_storage_unchanged():
     points, segments = street(0, 100, 200)
     lon, lat = P.inverse(np.array(points)[:, 0], np.array(points)[:, 1])
-    network = build(lon, lat, [0, 1], [1, 2], street_class=[0, 4], street_name=[1, 0], names=["", "长安街"],
-                    projection=P)
+    network = build(
+        lon, lat, [0, 1], [1, 2], street_class=[0, 4], street_name=[1, 0], names=["", "长安街"], projection=P
+    )
     again = Network.from_bytes(network.to_bytes())
     assert again.projection == P
     assert np.array_equal(again.x, network.x) and np.array_equal(again.y, network.y)

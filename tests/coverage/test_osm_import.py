@@ -14,11 +14,11 @@ from tests.conftest import feature
 from tests.coverage.osm_files import CENTRE, OsmData, metre_box, write_geojson
 from wenming.coverage import compute, osm
 from wenming.coverage.errors import CoverageError
-from wenming.geo.measure import area_m2
 from wenming.coverage.models import Dataset, DataSource, Feature
-from wenming.geo.crs import wgs84_to_gcj02
 from wenming.coverage.network import STREET_CLASSES, Network
 from wenming.coverage.services import datasets
+from wenming.geo.crs import wgs84_to_gcj02
+from wenming.geo.measure import area_m2
 from wenming.org.services import import_areas
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -101,8 +101,12 @@ def test_street_classes_follow_the_highway_tag(tmp_path):
     extract = read(tmp_path, data)
     by_name = {extract.names[n]: c for n, c in zip(extract.street_name, extract.street_class)}
     assert {k: STREET_CLASSES[v] for k, v in by_name.items()} == {
-        "primary": "main", "tertiary": "branch", "residential": "local", "pedestrian": "commercial",
-        "footway": "path"}
+        "primary": "main",
+        "tertiary": "branch",
+        "residential": "local",
+        "pedestrian": "commercial",
+        "footway": "path",
+    }
 
 
 def test_a_one_way_street_is_walked_both_ways(tmp_path):
@@ -143,7 +147,9 @@ def test_parks_gardens_and_green_space_are_read_but_not_verges_or_private_garden
     data.rectangle(-300, 10, -100, 110, landuse="village_green", name="village green")
     extract = read(tmp_path, data)
     assert kinds(extract) == {
-        "park": ["park"], "garden": ["garden"], "playground": ["playground"],
+        "park": ["park"],
+        "garden": ["garden"],
+        "playground": ["playground"],
         "green": ["grass square", "village green"],
     }
 
@@ -151,8 +157,12 @@ def test_parks_gardens_and_green_space_are_read_but_not_verges_or_private_garden
 def test_a_park_mapped_as_a_multipolygon_keeps_its_hole(tmp_path):
     data = OsmData()
     data.street([(-500, 0), (500, 0)], highway="residential")
-    data.multipolygon([(0, 10), (200, 10), (200, 210), (0, 210)], [[(50, 60), (150, 60), (150, 160), (50, 160)]],
-                      leisure="park", name="湖心公园")
+    data.multipolygon(
+        [(0, 10), (200, 10), (200, 210), (0, 210)],
+        [[(50, 60), (150, 60), (150, 160), (50, 160)]],
+        leisure="park",
+        name="湖心公园",
+    )
     (park,) = read(tmp_path, data).features
     assert park.kind == "park" and park.ref.startswith("r")
     assert area_m2(park.geometry) == pytest.approx(200 * 200 - 100 * 100, rel=1e-3)
@@ -188,7 +198,8 @@ def test_residential_land_and_buildings_on_it_count_as_homes(tmp_path):
     data.rectangle(-800, 10, -500, 110, landuse="industrial", name="factory")
     extract = read(tmp_path, data)
     assert kinds(extract) == {
-        "residential": ["land"], "busy": ["offices"],
+        "residential": ["land"],
+        "busy": ["offices"],
         "building": ["apartments elsewhere", "unknown use on residential land"],
     }
 
@@ -280,8 +291,14 @@ def test_a_gcj02_boundary_file_is_converted_before_clipping(tmp_path):
     west = metre_box(CENTRE, -3000, -3000, 0, 3000)
     gcj = shapely.transform(west, lambda c: np.column_stack(wgs84_to_gcj02(c[:, 0], c[:, 1])))
     path = town().write(tmp_path / "town.osm.pbf")
-    call_command("coverage", "import-osm", str(path), "--boundary", str(write_geojson(tmp_path / "b.geojson", gcj)),
-                 "--boundary-gcj02")
+    call_command(
+        "coverage",
+        "import-osm",
+        str(path),
+        "--boundary",
+        str(write_geojson(tmp_path / "b.geojson", gcj)),
+        "--boundary-gcj02",
+    )
     dataset = Dataset.objects.get()
     assert set(dataset.counts) == {"residential", "building", "busy"}
     assert shapely.hausdorff_distance(shapely.geometry.shape(dataset.boundary), west) < 1e-6
@@ -319,35 +336,60 @@ def refused(*args, match):
 def test_a_text_file_is_refused(existing, tmp_path):
     path = tmp_path / "notes.osm.pbf"
     path.write_text("this is not OpenStreetMap data\n" * 20)
-    refused("import-osm", str(path), "--boundary", str(write_geojson(tmp_path / "b.geojson", AROUND)),
-            match="notes.osm.pbf is not a readable OpenStreetMap PBF file")
+    refused(
+        "import-osm",
+        str(path),
+        "--boundary",
+        str(write_geojson(tmp_path / "b.geojson", AROUND)),
+        match="notes.osm.pbf is not a readable OpenStreetMap PBF file",
+    )
 
 
 def test_a_photo_is_refused(existing, tmp_path):
     path = tmp_path / "photo.osm.pbf"
     path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01" + bytes(range(256)) * 20)
-    refused("import-osm", str(path), "--boundary", str(write_geojson(tmp_path / "b.geojson", AROUND)),
-            match="photo.osm.pbf is not a readable OpenStreetMap PBF file")
+    refused(
+        "import-osm",
+        str(path),
+        "--boundary",
+        str(write_geojson(tmp_path / "b.geojson", AROUND)),
+        match="photo.osm.pbf is not a readable OpenStreetMap PBF file",
+    )
 
 
 def test_a_file_of_unknown_type_is_refused(existing, tmp_path):
     path = tmp_path / "photo.jpg"
     path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(100))
-    refused("import-osm", str(path), "--boundary", str(write_geojson(tmp_path / "b.geojson", AROUND)),
-            match="photo.jpg is not a readable OpenStreetMap PBF file")
+    refused(
+        "import-osm",
+        str(path),
+        "--boundary",
+        str(write_geojson(tmp_path / "b.geojson", AROUND)),
+        match="photo.jpg is not a readable OpenStreetMap PBF file",
+    )
 
 
 def test_a_cut_off_file_is_refused(existing, tmp_path):
     whole = town().write(tmp_path / "whole.osm.pbf").read_bytes()
     path = tmp_path / "cut.osm.pbf"
     path.write_bytes(whole[: len(whole) * 2 // 3])
-    refused("import-osm", str(path), "--boundary", str(write_geojson(tmp_path / "b.geojson", AROUND)),
-            match="cut.osm.pbf is not a readable OpenStreetMap PBF file")
+    refused(
+        "import-osm",
+        str(path),
+        "--boundary",
+        str(write_geojson(tmp_path / "b.geojson", AROUND)),
+        match="cut.osm.pbf is not a readable OpenStreetMap PBF file",
+    )
 
 
 def test_a_missing_file_is_refused(existing, tmp_path):
-    refused("import-osm", str(tmp_path / "nowhere.osm.pbf"),
-            "--boundary", str(write_geojson(tmp_path / "b.geojson", AROUND)), match="No file at .*nowhere.osm.pbf")
+    refused(
+        "import-osm",
+        str(tmp_path / "nowhere.osm.pbf"),
+        "--boundary",
+        str(write_geojson(tmp_path / "b.geojson", AROUND)),
+        match="No file at .*nowhere.osm.pbf",
+    )
 
 
 def test_a_file_without_walkable_streets_is_refused(existing, tmp_path):
@@ -356,22 +398,37 @@ def test_a_file_without_walkable_streets_is_refused(existing, tmp_path):
     data.rectangle(0, 10, 100, 110, leisure="park")
     data.point(50, 5, amenity="toilets")
     path = data.write(tmp_path / "motorway.osm.pbf")
-    refused("import-osm", str(path), "--boundary", str(write_geojson(tmp_path / "b.geojson", AROUND)),
-            match="motorway.osm.pbf contains no walkable streets")
+    refused(
+        "import-osm",
+        str(path),
+        "--boundary",
+        str(write_geojson(tmp_path / "b.geojson", AROUND)),
+        match="motorway.osm.pbf contains no walkable streets",
+    )
 
 
 def test_a_boundary_holding_no_street_is_refused(existing, tmp_path):
     # The boundary lies inside the data's extent but between its streets.
     data = town()
     empty_field = write_geojson(tmp_path / "field.geojson", metre_box(CENTRE, 100, 100, 400, 280))
-    refused("import-osm", str(data.write(tmp_path / "town.osm.pbf")), "--boundary", str(empty_field),
-            match="No walkable street of town.osm.pbf lies inside the boundary")
+    refused(
+        "import-osm",
+        str(data.write(tmp_path / "town.osm.pbf")),
+        "--boundary",
+        str(empty_field),
+        match="No walkable street of town.osm.pbf lies inside the boundary",
+    )
 
 
 def test_a_boundary_that_misses_the_data_says_where_each_lies(existing, tmp_path):
     far_away = write_geojson(tmp_path / "far.geojson", box(116.3, 39.9, 116.5, 40.0))
-    message = refused("import-osm", str(town().write(tmp_path / "town.osm.pbf")), "--boundary", str(far_away),
-                      match="The boundary misses the data")
+    message = refused(
+        "import-osm",
+        str(town().write(tmp_path / "town.osm.pbf")),
+        "--boundary",
+        str(far_away),
+        match="The boundary misses the data",
+    )
     assert "116.3000,39.9000 – 116.5000,40.0000" in message
     assert "111.09" in message  # where the data lies
 
@@ -379,40 +436,66 @@ def test_a_boundary_that_misses_the_data_says_where_each_lies(existing, tmp_path
 def test_a_boundary_file_that_is_not_geojson_is_refused(existing, tmp_path):
     path = tmp_path / "boundary.geojson"
     path.write_text("<kml>not json</kml>")
-    refused("import-osm", str(town().write(tmp_path / "town.osm.pbf")), "--boundary", str(path),
-            match="boundary.geojson is not GeoJSON")
+    refused(
+        "import-osm",
+        str(town().write(tmp_path / "town.osm.pbf")),
+        "--boundary",
+        str(path),
+        match="boundary.geojson is not GeoJSON",
+    )
 
 
 def test_a_boundary_file_in_another_encoding_is_refused(existing, tmp_path):
     path = tmp_path / "boundary.geojson"
     path.write_bytes('{"name": "边界"}'.encode("utf-16"))
-    refused("import-osm", str(town().write(tmp_path / "town.osm.pbf")), "--boundary", str(path),
-            match="boundary.geojson is not GeoJSON")
+    refused(
+        "import-osm",
+        str(town().write(tmp_path / "town.osm.pbf")),
+        "--boundary",
+        str(path),
+        match="boundary.geojson is not GeoJSON",
+    )
 
 
-@pytest.mark.parametrize("content", [
-    '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},'
-    ' "geometry": {"type": "Point", "coordinates": [111.1, 40.05]}}]}',
-    '{"type": "FeatureCollection", "features": []}',
-    '{"type": "LineString", "coordinates": [[111.0, 40.0], [111.2, 40.1]]}',
-    '{"type": "Polygon", "coordinates": "junk"}',
-    '[1, 2, 3]',
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},'
+        ' "geometry": {"type": "Point", "coordinates": [111.1, 40.05]}}]}',
+        '{"type": "FeatureCollection", "features": []}',
+        '{"type": "LineString", "coordinates": [[111.0, 40.0], [111.2, 40.1]]}',
+        '{"type": "Polygon", "coordinates": "junk"}',
+        "[1, 2, 3]",
+    ],
+)
 def test_a_boundary_file_without_a_polygon_is_refused(existing, tmp_path, content):
     path = tmp_path / "boundary.geojson"
     path.write_text(content)
-    refused("import-osm", str(town().write(tmp_path / "town.osm.pbf")), "--boundary", str(path),
-            match="boundary.geojson holds no polygon to use as a boundary")
+    refused(
+        "import-osm",
+        str(town().write(tmp_path / "town.osm.pbf")),
+        "--boundary",
+        str(path),
+        match="boundary.geojson holds no polygon to use as a boundary",
+    )
 
 
 def test_a_missing_boundary_file_is_refused(existing, tmp_path):
-    refused("import-osm", str(town().write(tmp_path / "town.osm.pbf")), "--boundary", str(tmp_path / "none.geojson"),
-            match="No file at .*none.geojson")
+    refused(
+        "import-osm",
+        str(town().write(tmp_path / "town.osm.pbf")),
+        "--boundary",
+        str(tmp_path / "none.geojson"),
+        match="No file at .*none.geojson",
+    )
 
 
 def test_without_a_boundary_or_city_areas_the_import_is_refused(existing, tmp_path):
-    refused("import-osm", str(town().write(tmp_path / "town.osm.pbf")),
-            match="The city has no boundary yet: import its areas first, or give --boundary")
+    refused(
+        "import-osm",
+        str(town().write(tmp_path / "town.osm.pbf")),
+        match="The city has no boundary yet: import its areas first, or give --boundary",
+    )
 
 
 def test_the_service_raises_an_osm_error_that_is_a_coverage_error(db, tmp_path):

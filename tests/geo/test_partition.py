@@ -19,8 +19,7 @@ L_SHAPE = Polygon(
 )
 # Five teeth on a bar; even relaxed cells fall apart across the teeth.
 COMB = shapely.union_all(
-    [box(111.60, 40.80, 111.70, 40.81)]
-    + [box(111.60 + 0.02 * i, 40.80, 111.61 + 0.02 * i, 40.86) for i in range(5)]
+    [box(111.60, 40.80, 111.70, 40.81)] + [box(111.60 + 0.02 * i, 40.80, 111.61 + 0.02 * i, 40.86) for i in range(5)]
 )
 MAINLAND_AND_ISLAND = MultiPolygon([box(111.60, 40.80, 111.80, 40.90), box(111.85, 40.82, 111.87, 40.83)])
 
@@ -82,9 +81,7 @@ def test_one_piece_is_the_boundary_itself():
 
 
 @pytest.mark.parametrize("boundary,relax", [(U_SHAPE, 0), (L_SHAPE, 0), (COMB, 2)], ids=["U", "L", "comb"])
-def test_cells_that_fall_apart_on_a_concave_boundary_are_merged_into_single_polygons(
-    boundary, relax, monkeypatch
-):
+def test_cells_that_fall_apart_on_a_concave_boundary_are_merged_into_single_polygons(boundary, relax, monkeypatch):
     fragmented = []
     merge = partition_module._merge_fragments
 

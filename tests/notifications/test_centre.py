@@ -41,8 +41,13 @@ def test_a_new_assignment_reaches_the_units_people_in_app_and_by_mail(world, dis
 def test_the_units_people_are_its_handlers_and_leaders_or_its_leaders_only(world):
     from wenming.org import services as org_services
 
-    leader = org_services.create_person(username="d1_leader", real_name="局长", password="long-enough-pass-1",
-                                        role="unit_leader", unit=world.units["D1"])
+    leader = org_services.create_person(
+        username="d1_leader",
+        real_name="局长",
+        password="long-enough-pass-1",
+        role="unit_leader",
+        unit=world.units["D1"],
+    )
     assert set(notify.unit_staff(world.units["D1"])) == {world.users["department_handler"], leader}
     assert notify.unit_staff(world.units["D1"], leaders_only=True) == [leader]
     assert notify.unit_staff(None) == []
@@ -97,7 +102,9 @@ def test_the_sms_gateway_is_retried_until_it_answers(world, dispatched, gateway)
     # Not retried before its time, then sent.
     assert notify.deliver_pending(now=now + timedelta(seconds=10))["sent"] == 0
     assert notify.deliver_pending(now=now + timedelta(minutes=2))["sent"] == 1
-    assert gateway.received == [{"phone": handler.profile.phone, "text": "案件已超期", "case": "市城管局", "kind": "overdue"}]
+    assert gateway.received == [
+        {"phone": handler.profile.phone, "text": "案件已超期", "case": "市城管局", "kind": "overdue"}
+    ]
 
 
 def test_a_channel_that_keeps_failing_is_given_up_and_recorded(world, dispatched, settings):

@@ -9,8 +9,17 @@ from wenming.core.shell import declared
 from wenming.org import services
 from wenming.org.models import Role
 
-ROLES = ["campaign_admin", "group_lead", "district_leader", "department_handler", "street_handler", "inspector",
-         "grid_worker", "volunteer", "citizen"]
+ROLES = [
+    "campaign_admin",
+    "group_lead",
+    "district_leader",
+    "department_handler",
+    "street_handler",
+    "inspector",
+    "grid_worker",
+    "volunteer",
+    "citizen",
+]
 
 
 @pytest.fixture
@@ -18,7 +27,10 @@ def people(city):
     """One person per role of the made-up city, a district campaign office's handler, and the server's admin."""
     people = {role: city.users[role] for role in ROLES}
     people["district_office_handler"] = services.create_person(
-        username="wccb_handler", real_name="西区创城办干事", password="long-enough-pass-1", role=Role.HANDLER,
+        username="wccb_handler",
+        real_name="西区创城办干事",
+        password="long-enough-pass-1",
+        role=Role.HANDLER,
         unit=city.units["WCCB"],
     )
     people["superuser"] = get_user_model().objects.create_superuser("root", password="long-enough-pass-1")
@@ -38,7 +50,9 @@ def test_every_entry_is_shown_exactly_when_its_page_opens(people, client, who):
         url = reverse(entry.url_name)
         status = client.get(url).status_code
         assert status in (200, 403), (who, url, status)
-        assert (url in shown) == (status == 200), f"{who}: {url} answers {status} but is {'' if url in shown else 'not '}in the menu"
+        assert (url in shown) == (status == 200), (
+            f"{who}: {url} answers {status} but is {'' if url in shown else 'not '}in the menu"
+        )
 
 
 def test_a_handler_of_a_department_is_not_offered_the_portals_office_pages(people, client):
@@ -49,7 +63,10 @@ def test_a_handler_of_a_department_is_not_offered_the_portals_office_pages(peopl
         assert reverse(name) not in shown
         assert client.get(reverse(name)).status_code == 403
     client.force_login(people["district_office_handler"])
-    assert {reverse("participation_office:citizen_list"), reverse("participation_office:questionnaire_list")} <= menu_urls(client)
+    assert {
+        reverse("participation_office:citizen_list"),
+        reverse("participation_office:questionnaire_list"),
+    } <= menu_urls(client)
 
 
 def test_people_without_a_back_office_role_have_no_menu(people, client):
@@ -61,7 +78,11 @@ def test_people_without_a_back_office_role_have_no_menu(people, client):
 
 def test_the_most_specific_entry_is_the_one_highlighted(people, client):
     client.force_login(people["campaign_admin"])
-    for path, expected in (("/office/cases/map/", "/office/cases/map/"), ("/office/cases/", "/office/cases/"),
-                           ("/office/org/people/", "/office/org/people/"), ("/office/", "/office/")):
+    for path, expected in (
+        ("/office/cases/map/", "/office/cases/map/"),
+        ("/office/cases/", "/office/cases/"),
+        ("/office/org/people/", "/office/org/people/"),
+        ("/office/", "/office/"),
+    ):
         menu = client.get(path).context["menu"]
         assert [item["url"] for item in menu if item["active"]] == [expected], path

@@ -94,8 +94,9 @@ class Open311:
         url = f"{BASE}requests.{fmt}" + (f"?{urlencode(query)}" if query else "")
         if any(hasattr(v, "read") for v in data.values()):
             return self.client.post(url, data, headers=headers or {})
-        return self.client.post(url, urlencode(data, doseq=True), content_type="application/x-www-form-urlencoded",
-                                headers=headers or {})
+        return self.client.post(
+            url, urlencode(data, doseq=True), content_type="application/x-www-form-urlencoded", headers=headers or {}
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -75,8 +75,15 @@ def test_the_service_list_has_every_subclass_citizens_may_report(world, fmt):
     # The element order of the specification.
     if fmt == "xml":
         first = ET.fromstring(response.content)[0]
-        assert [c.tag for c in first] == ["service_code", "service_name", "description", "metadata", "type",
-                                          "keywords", "group"]
+        assert [c.tag for c in first] == [
+            "service_code",
+            "service_name",
+            "description",
+            "metadata",
+            "type",
+            "keywords",
+            "group",
+        ]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -103,7 +110,10 @@ def test_every_datatype_of_the_specification_can_be_defined(world, fmt):
     datatypes = set(ServiceAttribute.objects.values_list("datatype", flat=True))
     assert datatypes == {"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"}
     definition = parse(Open311().get("services/E0301", fmt))
-    assert [(a["code"], a["datatype"]) for a in definition["attributes"]] == [("noticed_at", "datetime"), ("site", "text")]
+    assert [(a["code"], a["datatype"]) for a in definition["attributes"]] == [
+        ("noticed_at", "datetime"),
+        ("site", "text"),
+    ]
     notice = parse(Open311().get("services/E0401", fmt))["attributes"][0]
     assert notice["variable"] in (False, "false")  # information only, no answer expected
 
@@ -192,12 +202,12 @@ def test_the_openapi_description_is_served(world):
 def test_special_characters_are_escaped_in_xml_and_control_characters_dropped(world):
     major = category("E0502").parent
     sub = category("E0502")
-    sub.name = "违规<停车> & \"泊位\"\x07"
+    sub.name = '违规<停车> & "泊位"\x07'
     sub.save()
     response = Open311().get("services", "xml")
     root = ET.fromstring(response.content)
     names = [s.find("service_name").text for s in root]
-    assert "违规<停车> & \"泊位\"" in names
+    assert '违规<停车> & "泊位"' in names
     assert major.name in [s.find("group").text for s in root]
 
 

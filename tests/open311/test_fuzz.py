@@ -12,7 +12,8 @@ from wenming.open311.openapi import openapi_document
 schemathesis = pytest.importorskip("schemathesis")
 hypothesis = pytest.importorskip("hypothesis")
 
-from hypothesis import HealthCheck, Phase, given, settings as hypothesis_settings  # noqa: E402
+from hypothesis import HealthCheck, Phase, given  # noqa: E402
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import (  # noqa: E402
@@ -118,8 +119,12 @@ def test_valid_posts_from_the_schema_create_cases(application, world):
     @hypothesis_settings(max_examples=25, **FUZZ_SETTINGS)
     @given(data=body, fmt=st.sampled_from(["json", "xml"]))
     def post(data, fmt):
-        case = operation.Case(path_parameters={"format": fmt}, query={"api_key": world.key}, body=data,
-                              media_type="application/x-www-form-urlencoded")
+        case = operation.Case(
+            path_parameters={"format": fmt},
+            query={"api_key": world.key},
+            body=data,
+            media_type="application/x-www-form-urlencoded",
+        )
         response = case.call()
         statuses.append(response.status_code)
         case.validate_response(response, checks=[not_a_server_error])

@@ -2,7 +2,7 @@
 trip of a request; status changes made by staff, seen by the client; public photos only."""
 
 import re
-from datetime import timedelta, timezone as dt_timezone
+from datetime import UTC, timedelta
 
 import pytest
 from django.utils import timezone
@@ -17,18 +17,36 @@ pytestmark = pytest.mark.django_db
 
 W3C_WITH_ZONE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 REQUEST_FIELDS = [
-    "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-    "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
-    "address", "address_id", "lat", "long", "media_url",
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "lat",
+    "long",
+    "media_url",
 ]
 
 
 def intake(world, code="E0502", where=WEST, days_ago=0, **extra):
     """A case reported on the hotline ``days_ago`` days ago, through the one intake service."""
     return services.intake(
-        source="hotline", category=category(code), lon=where[0], lat=where[1],
-        description=extra.pop("description", "有车辆违规停放"), user=world.users["campaign_admin"],
-        now=timezone.now() - timedelta(days=days_ago), **extra,
+        source="hotline",
+        category=category(code),
+        lon=where[0],
+        lat=where[1],
+        description=extra.pop("description", "有车辆违规停放"),
+        user=world.users["campaign_admin"],
+        now=timezone.now() - timedelta(days=days_ago),
+        **extra,
     ).case
 
 
@@ -43,9 +61,18 @@ def ids(response) -> list[str]:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_round_trip_post_then_get_by_id_by_token_and_in_the_list(world, api, fmt):
-    posted = report(api, fmt, media=jpeg(), address_string="和平路12号",
-                    first_name="小明", last_name="王", phone="13800001111", email="wang@example.cn",
-                    device_id="device-42", account_id="account-7")
+    posted = report(
+        api,
+        fmt,
+        media=jpeg(),
+        address_string="和平路12号",
+        first_name="小明",
+        last_name="王",
+        phone="13800001111",
+        email="wang@example.cn",
+        device_id="device-42",
+        account_id="account-7",
+    )
     (created,) = parse(posted)
     number = created["service_request_id"]
 
@@ -199,7 +226,7 @@ def test_filters_by_service_code_status_and_dates(world, fmt):
     assert set(ids(client.get("requests", fmt, status="open"))) == {stall.number, cover.number}
     assert set(ids(client.get("requests", fmt, status="open,closed"))) == {parking.number, stall.number, cover.number}
     start = timezone.localtime(timezone.now() - timedelta(days=7)).isoformat(timespec="seconds")
-    end = (timezone.now() - timedelta(days=3)).astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    end = (timezone.now() - timedelta(days=3)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert ids(client.get("requests", fmt, start_date=start, end_date=end)) == [stall.number]
     assert set(ids(client.get("requests", fmt, start_date=start))) == {stall.number, cover.number}
     # A date alone is the whole day in the city's time zone.
@@ -218,8 +245,15 @@ def test_only_end_date_means_the_90_days_before_it(world):
 def test_service_request_ids_override_every_other_filter(world):
     old = intake(world, days_ago=300)
     recent = intake(world)
-    got = ids(Open311().get("requests", service_request_id=f"{old.number},{recent.number},NOPE", status="closed",
-                            service_code="C0101", start_date="2001-01-01T00:00:00Z"))
+    got = ids(
+        Open311().get(
+            "requests",
+            service_request_id=f"{old.number},{recent.number},NOPE",
+            status="closed",
+            service_code="C0101",
+            start_date="2001-01-01T00:00:00Z",
+        )
+    )
     assert set(got) == {old.number, recent.number}
 
 
@@ -258,8 +292,12 @@ def test_several_bad_list_parameters_are_reported_together(world):
 
 
 def test_a_window_of_exactly_90_days_is_accepted(world):
-    assert Open311().get("requests", start_date="2026-01-01T00:00:00+08:00",
-                         end_date="2026-04-01T00:00:00+08:00").status_code == 200
+    assert (
+        Open311()
+        .get("requests", start_date="2026-01-01T00:00:00+08:00", end_date="2026-04-01T00:00:00+08:00")
+        .status_code
+        == 200
+    )
 
 
 def test_the_list_is_capped_at_1000_and_can_be_paged(world):
@@ -294,8 +332,11 @@ def test_listing_does_not_query_per_case(world, django_assert_max_num_queries):
 
 
 def test_contact_data_typed_into_a_description_or_note_is_masked(world):
-    case = intake(world, description="市民王先生（13912345678，wang@example.cn，身份证 15010219900101123X）反映，"
-                                     "座机 0471-6543210；案件 E0502202605010001 附近")
+    case = intake(
+        world,
+        description="市民王先生（13912345678，wang@example.cn，身份证 15010219900101123X）反映，"
+        "座机 0471-6543210；案件 E0502202605010001 附近",
+    )
     services.reject(case, world.users["campaign_admin"], note="已电话联系 13912345678 核实")
     (request,) = parse(Open311().get(f"requests/{case.number}"))
     for private in ("13912345678", "wang@example.cn", "15010219900101123X", "0471-6543210"):

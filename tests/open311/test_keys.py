@@ -1,8 +1,8 @@
 """API keys of client applications: `wenming open311 key …`, the admin, revocation."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.core.management import CommandError, call_command
 
@@ -66,7 +66,9 @@ def test_last_use_is_recorded(world):
 def test_the_campaign_office_creates_an_app_in_the_admin_and_sees_the_key_once(world, client):
     admin = get_user_model().objects.create_superuser("root", "root@example.cn", "pass-word-2026")
     client.force_login(admin)
-    response = client.post("/admin/open311/clientapp/add/", {"name": "文明随手拍", "contact": "宣传部", "per_minute": "20"})
+    response = client.post(
+        "/admin/open311/clientapp/add/", {"name": "文明随手拍", "contact": "宣传部", "per_minute": "20"}
+    )
     assert response.status_code == 302
     app = ClientApp.objects.get(name="文明随手拍")
     (message,) = [str(m) for m in get_messages(response.wsgi_request) if m.level == messages.WARNING]
@@ -105,8 +107,13 @@ def test_service_attributes_are_validated_in_the_admin(world):
     from tests.open311.conftest import category
     from wenming.open311.models import ServiceAttribute
 
-    bad = ServiceAttribute(category=category("E0502"), code="bad code", datatype="singlevaluelist",
-                           description="颜色", values=[{"key": "r"}])
+    bad = ServiceAttribute(
+        category=category("E0502"),
+        code="bad code",
+        datatype="singlevaluelist",
+        description="颜色",
+        values=[{"key": "r"}],
+    )
     with pytest.raises(ValidationError) as error:
         bad.full_clean()
     assert {"code", "values"} <= set(error.value.message_dict)

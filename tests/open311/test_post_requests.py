@@ -65,13 +65,27 @@ def test_the_api_key_may_be_sent_in_the_query_string(world):
 
 
 def test_contact_data_is_kept_privately_and_passed_to_the_case_for_call_backs(world, api):
-    number = created_id(report(api, first_name="小明", last_name="王", phone="13800001111", email="wang@example.cn",
-                               device_id="dev-1", account_id="acc-9", media_url="https://img.example.cn/1.jpg"))
+    number = created_id(
+        report(
+            api,
+            first_name="小明",
+            last_name="王",
+            phone="13800001111",
+            email="wang@example.cn",
+            device_id="dev-1",
+            account_id="acc-9",
+            media_url="https://img.example.cn/1.jpg",
+        )
+    )
     case = Case.objects.get(number=number)
     assert case.reporter_name == "王小明" and case.reporter_phone == "13800001111" and not case.anonymous
     link = case.open311
     assert (link.email, link.device_id, link.account_id, link.media_url) == (
-        "wang@example.cn", "dev-1", "acc-9", "https://img.example.cn/1.jpg")
+        "wang@example.cn",
+        "dev-1",
+        "acc-9",
+        "https://img.example.cn/1.jpg",
+    )
     anonymous = Case.objects.get(number=created_id(report(api)))
     assert anonymous.anonymous
 
@@ -90,15 +104,31 @@ def test_the_answers_to_every_datatype_are_checked_and_kept(world, api):
     assert Case.objects.get(number=number).attributes == {"goods": ["fruit", "snack"]}
     number = created_id(report(api, service_code="C0102", **{"attribute[lamps]": "3"}))
     assert Case.objects.get(number=number).attributes == {"lamps": 3}
-    number = created_id(report(api, service_code="E0301", **{
-        "attribute[noticed_at]": "2026-05-01T22:30:00+08:00", "attribute[site]": "某某建筑公司"}))
+    number = created_id(
+        report(
+            api,
+            service_code="E0301",
+            **{"attribute[noticed_at]": "2026-05-01T22:30:00+08:00", "attribute[site]": "某某建筑公司"},
+        )
+    )
     assert Case.objects.get(number=number).attributes == {
-        "noticed_at": "2026-05-01T22:30:00+08:00", "site": "某某建筑公司"}
+        "noticed_at": "2026-05-01T22:30:00+08:00",
+        "site": "某某建筑公司",
+    }
 
 
 def test_unknown_attributes_and_empty_optional_parameters_are_ignored(world, api):
-    number = created_id(report(api, email="", phone="", address_string="", jurisdiction_id="", media_url="",
-                               **{"attribute[plate]": "", "attribute[nonsense]": "1"}))
+    number = created_id(
+        report(
+            api,
+            email="",
+            phone="",
+            address_string="",
+            jurisdiction_id="",
+            media_url="",
+            **{"attribute[plate]": "", "attribute[nonsense]": "1"},
+        )
+    )
     case = Case.objects.get(number=number)
     assert case.attributes == {}
 
@@ -185,8 +215,9 @@ def test_each_problem_is_an_error_in_the_requested_format(world, api, fmt, field
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_several_problems_are_reported_at_once(world, api, fmt):
-    response = report(api, fmt, service_code="C0101", lat=OUTSIDE[1], long=OUTSIDE[0], description="长" * 4001,
-                      email="nobody")
+    response = report(
+        api, fmt, service_code="C0101", lat=OUTSIDE[1], long=OUTSIDE[0], description="长" * 4001, email="nobody"
+    )
     assert response.status_code == 400
     descriptions = " | ".join(d for _, d in errors_of(response))
     assert "attribute[cover_type]" in descriptions
@@ -220,8 +251,9 @@ def test_a_category_citizens_may_not_report_is_unknown_as_a_service(world, api):
 
 
 def test_a_json_body_is_not_a_form_and_misses_every_parameter(world, api):
-    response = api.client.post(f"/open311/v2/requests.json?api_key={world.key}", {"service_code": "E0502"},
-                               content_type="application/json")
+    response = api.client.post(
+        f"/open311/v2/requests.json?api_key={world.key}", {"service_code": "E0502"}, content_type="application/json"
+    )
     assert response.status_code == 400
 
 

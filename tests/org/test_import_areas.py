@@ -16,7 +16,9 @@ pytestmark = pytest.mark.usefixtures("english")
 
 def write(tmp_path, features, name="areas.geojson"):
     path = tmp_path / name
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8"
+    )
     return str(path)
 
 
@@ -29,8 +31,13 @@ def community(code, geom, name="新社区"):
 
 
 def test_a_good_file_creates_the_areas_with_path_and_facts(city, tmp_path):
-    path = write(tmp_path, [community("990101002001", box(111.0, 40.05, 111.05, 40.1)),
-                            community("990101002002", box(111.05, 40.05, 111.1, 40.1), "二社区")])
+    path = write(
+        tmp_path,
+        [
+            community("990101002001", box(111.0, 40.05, 111.05, 40.1)),
+            community("990101002002", box(111.05, 40.05, 111.1, 40.1), "二社区"),
+        ],
+    )
     import_file(path, "community")
     area = Area.objects.get(code="990101002002")
     assert area.parent.code == "990101002"
@@ -42,10 +49,23 @@ def test_a_good_file_creates_the_areas_with_path_and_facts(city, tmp_path):
 
 
 def test_properties_can_be_mapped_to_other_names(city, tmp_path):
-    features = [{"type": "Feature", "properties": {"adcode": "990101002001", "名称": "映射社区", "up": "990101002"},
-                 "geometry": mapping(box(111.0, 40.05, 111.05, 40.1))}]
-    import_file(write(tmp_path, features), "community", "--code-property", "adcode",
-                "--name-property", "名称", "--parent-property", "up")
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"adcode": "990101002001", "名称": "映射社区", "up": "990101002"},
+            "geometry": mapping(box(111.0, 40.05, 111.05, 40.1)),
+        }
+    ]
+    import_file(
+        write(tmp_path, features),
+        "community",
+        "--code-property",
+        "adcode",
+        "--name-property",
+        "名称",
+        "--parent-property",
+        "up",
+    )
     assert Area.objects.get(code="990101002001").name == "映射社区"
 
 
@@ -70,16 +90,26 @@ def assert_rejected(path, level, *reasons, extra=()):
 
 
 def test_a_self_intersecting_polygon_rejects_the_whole_file(city, tmp_path):
-    bowtie = {"type": "Polygon", "coordinates": [[[111.0, 40.05], [111.05, 40.1], [111.05, 40.05], [111.0, 40.1], [111.0, 40.05]]]}
-    features = [community("990101002001", box(111.05, 40.05, 111.1, 40.1)),
-                {"type": "Feature", "properties": {"code": "990101002002", "name": "坏"}, "geometry": bowtie}]
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[111.0, 40.05], [111.05, 40.1], [111.05, 40.05], [111.0, 40.1], [111.0, 40.05]]],
+    }
+    features = [
+        community("990101002001", box(111.05, 40.05, 111.1, 40.1)),
+        {"type": "Feature", "properties": {"code": "990101002002", "name": "坏"}, "geometry": bowtie},
+    ]
     message = assert_rejected(write(tmp_path, features), "community", "feature 2", "990101002002", "Self-intersection")
     assert "feature 1" not in message
 
 
 def test_a_point_instead_of_a_polygon_is_rejected(city, tmp_path):
-    features = [{"type": "Feature", "properties": {"code": "990101002001", "name": "点"},
-                 "geometry": {"type": "Point", "coordinates": [111.0, 40.07]}}]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": "990101002001", "name": "点"},
+            "geometry": {"type": "Point", "coordinates": [111.0, 40.07]},
+        }
+    ]
     assert_rejected(write(tmp_path, features), "community", "feature 1", "Point, not a Polygon")
 
 
@@ -90,8 +120,10 @@ def test_an_area_outside_its_parent_is_rejected(city, tmp_path):
 
 
 def test_a_duplicate_code_in_the_file_is_rejected(city, tmp_path):
-    features = [community("990101002001", box(111.0, 40.05, 111.05, 40.1)),
-                community("990101002001", box(111.05, 40.05, 111.1, 40.1))]
+    features = [
+        community("990101002001", box(111.0, 40.05, 111.05, 40.1)),
+        community("990101002001", box(111.05, 40.05, 111.1, 40.1)),
+    ]
     assert_rejected(write(tmp_path, features), "community", "feature 2", "duplicate code: also in feature 1")
 
 
@@ -103,42 +135,63 @@ def test_a_code_that_already_exists_is_rejected_unless_updating(city, tmp_path):
 
 
 def test_codes_of_the_wrong_length_or_with_letters_are_rejected(city, tmp_path):
-    features = [community("99010100200", box(111.0, 40.05, 111.05, 40.1)),
-                community("99010100200X", box(111.05, 40.05, 111.1, 40.1))]
+    features = [
+        community("99010100200", box(111.0, 40.05, 111.05, 40.1)),
+        community("99010100200X", box(111.05, 40.05, 111.1, 40.1)),
+    ]
     message = assert_rejected(write(tmp_path, features), "community", "feature 1", "feature 2", "12 digits")
 
 
 def test_an_unknown_parent_is_rejected(city, tmp_path):
-    assert_rejected(write(tmp_path, [community("990109001001", box(111.0, 40.05, 111.05, 40.1))]),
-                    "community", "parent 990109001 not found")
+    assert_rejected(
+        write(tmp_path, [community("990109001001", box(111.0, 40.05, 111.05, 40.1))]),
+        "community",
+        "parent 990109001 not found",
+    )
 
 
 def test_overlapping_areas_in_one_file_are_rejected(city, tmp_path):
-    features = [community("990101002001", box(111.0, 40.05, 111.07, 40.1)),
-                community("990101002002", box(111.03, 40.05, 111.1, 40.1))]
+    features = [
+        community("990101002001", box(111.0, 40.05, 111.07, 40.1)),
+        community("990101002002", box(111.03, 40.05, 111.1, 40.1)),
+    ]
     assert_rejected(write(tmp_path, features), "community", "overlaps feature 2")
 
 
 def test_several_problems_are_reported_together(city, tmp_path):
-    features = [community("990101002001", box(111.0, 40.05, 111.05, 40.2)),
-                {"type": "Feature", "properties": {"code": "990101002002"}, "geometry": mapping(box(111.05, 40.05, 111.1, 40.1))},
-                {"type": "Feature", "properties": {"code": "990101002003", "name": "空"}, "geometry": None}]
+    features = [
+        community("990101002001", box(111.0, 40.05, 111.05, 40.2)),
+        {
+            "type": "Feature",
+            "properties": {"code": "990101002002"},
+            "geometry": mapping(box(111.05, 40.05, 111.1, 40.1)),
+        },
+        {"type": "Feature", "properties": {"code": "990101002003", "name": "空"}, "geometry": None},
+    ]
     message = assert_rejected(write(tmp_path, features), "community")
     assert "feature 1" in message and "feature 2" in message and "feature 3" in message
     assert "(the name) is missing" in message and "geometry is missing" in message
 
 
 def test_a_grid_code_must_extend_its_communitys(city, tmp_path):
-    features = [{"type": "Feature", "properties": {"code": "990101002001001", "name": "网格", "parent": "990101001001"},
-                 "geometry": mapping(box(111.0, 40.0, 111.01, 40.01))}]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": "990101002001001", "name": "网格", "parent": "990101001001"},
+            "geometry": mapping(box(111.0, 40.0, 111.01, 40.01)),
+        }
+    ]
     assert_rejected(write(tmp_path, features), "grid", "must start with its community's code")
 
 
-@pytest.mark.parametrize("content, reason", [
-    ("not json at all", "is not GeoJSON"),
-    ('{"type": "Feature"}', "not a GeoJSON FeatureCollection"),
-    ('{"type": "FeatureCollection", "features": []}', "has no features"),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        ("not json at all", "is not GeoJSON"),
+        ('{"type": "Feature"}', "not a GeoJSON FeatureCollection"),
+        ('{"type": "FeatureCollection", "features": []}', "has no features"),
+    ],
+)
 def test_a_file_that_is_not_a_feature_collection_is_refused(city, tmp_path, content, reason):
     path = tmp_path / "bad.geojson"
     path.write_text(content)

@@ -45,10 +45,14 @@ def rejected(command, path):
 
 
 def test_units_from_csv_with_parents_in_any_order_and_group_members(city, tmp_path):
-    path = write_csv(tmp_path, UNIT_COLUMNS, [
-        ["EGOV-CG-1", "东区城管执法中队", "department", "990102", "EGOV-CG", "", "SG"],
-        ["EGOV-CG", "东区城管局", "职能部门", "990102", "EGOV", "东区城管", ""],
-    ])
+    path = write_csv(
+        tmp_path,
+        UNIT_COLUMNS,
+        [
+            ["EGOV-CG-1", "东区城管执法中队", "department", "990102", "EGOV-CG", "", "SG"],
+            ["EGOV-CG", "东区城管局", "职能部门", "990102", "EGOV", "东区城管", ""],
+        ],
+    )
     call_command("import_units", path)
     squad = Unit.objects.get(code="EGOV-CG-1")
     assert squad.parent.code == "EGOV-CG"
@@ -65,40 +69,57 @@ def test_units_from_excel(city, tmp_path):
 
 
 def test_bad_unit_rows_reject_the_whole_file(city, tmp_path):
-    path = write_csv(tmp_path, UNIT_COLUMNS, [
-        ["OK1", "好单位", "department", "990100", "", "", ""],
-        ["BAD1", "", "department", "990100", "", "", ""],
-        ["BAD2", "坏单位", "bureau", "990100", "", "", ""],
-        ["BAD3", "坏单位三", "department", "123456", "", "", ""],
-        ["BAD4", "坏单位四", "department", "990100", "NOPE", "", ""],
-        ["D1", "重复", "department", "990100", "", "", ""],
-        ["BAD5", "坏单位五", "department", "990100", "", "", "D2"],
-        ["OK1", "又一个", "department", "990100", "", "", ""],
-    ])
+    path = write_csv(
+        tmp_path,
+        UNIT_COLUMNS,
+        [
+            ["OK1", "好单位", "department", "990100", "", "", ""],
+            ["BAD1", "", "department", "990100", "", "", ""],
+            ["BAD2", "坏单位", "bureau", "990100", "", "", ""],
+            ["BAD3", "坏单位三", "department", "123456", "", "", ""],
+            ["BAD4", "坏单位四", "department", "990100", "NOPE", "", ""],
+            ["D1", "重复", "department", "990100", "", "", ""],
+            ["BAD5", "坏单位五", "department", "990100", "", "", "D2"],
+            ["OK1", "又一个", "department", "990100", "", "", ""],
+        ],
+    )
     before = Unit.objects.count()
     message = rejected("import_units", path)
-    for expected in ["row 3 (BAD1): the name is missing", "row 4 (BAD2): unknown kind “bureau”",
-                     "row 5 (BAD3): area 123456 does not exist", "row 6 (BAD4): parent unit NOPE does not exist",
-                     "row 7 (D1): a unit with this code already exists", "row 8 (BAD5): D2 is not a special working group",
-                     "row 9 (OK1): duplicate code: also in row 2"]:
+    for expected in [
+        "row 3 (BAD1): the name is missing",
+        "row 4 (BAD2): unknown kind “bureau”",
+        "row 5 (BAD3): area 123456 does not exist",
+        "row 6 (BAD4): parent unit NOPE does not exist",
+        "row 7 (D1): a unit with this code already exists",
+        "row 8 (BAD5): D2 is not a special working group",
+        "row 9 (OK1): duplicate code: also in row 2",
+    ]:
         assert expected in message
     assert Unit.objects.count() == before
 
 
 def test_a_cycle_of_parent_units_is_rejected(city, tmp_path):
-    path = write_csv(tmp_path, UNIT_COLUMNS, [
-        ["A", "甲", "department", "990100", "B", "", ""],
-        ["B", "乙", "department", "990100", "A", "", ""],
-    ])
+    path = write_csv(
+        tmp_path,
+        UNIT_COLUMNS,
+        [
+            ["A", "甲", "department", "990100", "B", "", ""],
+            ["B", "乙", "department", "990100", "A", "", ""],
+        ],
+    )
     assert "cycle" in rejected("import_units", path)
     assert not Unit.objects.filter(code__in=["A", "B"]).exists()
 
 
 def test_people_from_csv_get_a_profile_and_an_acting_membership(city, tmp_path):
-    path = write_csv(tmp_path, USER_COLUMNS, [
-        ["wang", "王芳", "13912345678", "wang@example.org", "E1", "单位经办人", "科员", "", "a-long-secret-77"],
-        ["li", "李强", "", "", "W1C", "grid_worker", "网格员", "990101001001002", ""],
-    ])
+    path = write_csv(
+        tmp_path,
+        USER_COLUMNS,
+        [
+            ["wang", "王芳", "13912345678", "wang@example.org", "E1", "单位经办人", "科员", "", "a-long-secret-77"],
+            ["li", "李强", "", "", "W1C", "grid_worker", "网格员", "990101001001002", ""],
+        ],
+    )
     call_command("import_users", path)
     wang = User.objects.get(username="wang")
     assert wang.profile.real_name == "王芳" and wang.profile.phone == "13912345678"
@@ -118,32 +139,43 @@ def test_generated_passwords_are_printed_once(city, tmp_path, capsys):
 
 
 def test_bad_people_rows_reject_the_whole_file(city, tmp_path):
-    path = write_xlsx(tmp_path, USER_COLUMNS, [
-        ["good", "好人", "", "", "E1", "handler", "", "", ""],
-        ["bad phone", "甲", "1234", "", "E1", "handler", "", "", ""],
-        ["nounit", "乙", "", "", "NOPE", "handler", "", "", ""],
-        ["norole", "丙", "", "", "E1", "boss", "", "", ""],
-        ["grid", "丁", "", "", "E1", "grid_worker", "", "990101001001001", ""],
-        ["campaign_admin", "戊", "", "", "E1", "handler", "", "", ""],
-        ["weak", "己", "", "not-an-email", "E1", "handler", "", "", "123"],
-    ])
+    path = write_xlsx(
+        tmp_path,
+        USER_COLUMNS,
+        [
+            ["good", "好人", "", "", "E1", "handler", "", "", ""],
+            ["bad phone", "甲", "1234", "", "E1", "handler", "", "", ""],
+            ["nounit", "乙", "", "", "NOPE", "handler", "", "", ""],
+            ["norole", "丙", "", "", "E1", "boss", "", "", ""],
+            ["grid", "丁", "", "", "E1", "grid_worker", "", "990101001001001", ""],
+            ["campaign_admin", "戊", "", "", "E1", "handler", "", "", ""],
+            ["weak", "己", "", "not-an-email", "E1", "handler", "", "", "123"],
+        ],
+    )
     before = User.objects.count()
     message = rejected("import_users", path)
-    for expected in ["row 3 (bad phone)", "“1234” is not a mainland mobile number",
-                     "row 4 (nounit): unit “NOPE” does not exist",
-                     "row 5 (norole): unknown role “boss”",
-                     "row 6 (grid): the grid is outside the unit's area",
-                     "row 7 (campaign_admin): this user name is already taken",
-                     "row 8 (weak)", "is not an e-mail address"]:
+    for expected in [
+        "row 3 (bad phone)",
+        "“1234” is not a mainland mobile number",
+        "row 4 (nounit): unit “NOPE” does not exist",
+        "row 5 (norole): unknown role “boss”",
+        "row 6 (grid): the grid is outside the unit's area",
+        "row 7 (campaign_admin): this user name is already taken",
+        "row 8 (weak)",
+        "is not an e-mail address",
+    ]:
         assert expected in message, expected
     assert User.objects.count() == before
 
 
-@pytest.mark.parametrize("name, content, reason", [
-    ("people.pdf", b"%PDF-1.4", "unsupported file type"),
-    ("people.xlsx", b"this is no zip", "not a readable Excel file"),
-    ("people.csv", b"", "the file is empty"),
-])
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("people.pdf", b"%PDF-1.4", "unsupported file type"),
+        ("people.xlsx", b"this is no zip", "not a readable Excel file"),
+        ("people.csv", b"", "the file is empty"),
+    ],
+)
 def test_unreadable_tables_are_refused(db, tmp_path, name, content, reason):
     path = tmp_path / name
     path.write_bytes(content)
@@ -152,7 +184,8 @@ def test_unreadable_tables_are_refused(db, tmp_path, name, content, reason):
 
 
 def test_a_gb18030_csv_from_an_older_excel_is_read(city, tmp_path):
-    path = write_csv(tmp_path, UNIT_COLUMNS, [["GBK1", "国标编码单位", "department", "990100", "", "", ""]],
-                     encoding="gb18030")
+    path = write_csv(
+        tmp_path, UNIT_COLUMNS, [["GBK1", "国标编码单位", "department", "990100", "", "", ""]], encoding="gb18030"
+    )
     call_command("import_units", path)
     assert Unit.objects.get(code="GBK1").name == "国标编码单位"

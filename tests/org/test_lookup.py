@@ -58,9 +58,10 @@ def test_many_points_at_once_agree_with_one_at_a_time(city):
 
 def test_the_index_follows_changes_to_the_areas(city):
     assert lookup.locate(111.15, 40.05).deepest.code == "990102001"
+    from shapely.geometry import box
+
     from tests.conftest import feature
     from wenming.org import services
-    from shapely.geometry import box
 
     services.import_areas([feature("990102001001", "新社区", box(111.1, 40.0, 111.2, 40.1))], "community")
     assert lookup.locate(111.15, 40.05).deepest.code == "990102001001"

@@ -6,8 +6,15 @@ from wenming.org.models import Area, Membership, Unit
 from wenming.org.scope import visible
 
 ALL_AREAS = {
-    "990100", "990101", "990102", "990101001", "990101002", "990102001",
-    "990101001001", "990101001001001", "990101001001002",
+    "990100",
+    "990101",
+    "990102",
+    "990101001",
+    "990101002",
+    "990102001",
+    "990101001001",
+    "990101001001001",
+    "990101001001002",
 }
 WEST = {"990101", "990101001", "990101002", "990101001001", "990101001001001", "990101001001002"}
 WEST_ONE = {"990101001", "990101001001", "990101001001001", "990101001001002"}
@@ -65,9 +72,7 @@ def test_an_expired_liaison_adds_nothing(city):
     from wenming.org.models import Liaison
 
     leader = city.users["street_handler"]
-    Liaison.objects.create(
-        leader=leader, area=city.areas["990102001"], ends_on=datetime.date(2020, 1, 1)
-    )
+    Liaison.objects.create(leader=leader, area=city.areas["990102001"], ends_on=datetime.date(2020, 1, 1))
     assert "990102001" not in set(visible(leader, Area.objects.all()).values_list("code", flat=True))
 
 
@@ -214,8 +219,12 @@ def test_a_handler_sees_colleagues_phones_masked(city, login):
     from wenming.org import services
 
     colleague = services.create_person(
-        username="colleague", real_name="同事", password="x-very-long-9", role="handler",
-        unit=city.units["W1"], phone="13912345678",
+        username="colleague",
+        real_name="同事",
+        password="x-very-long-9",
+        role="handler",
+        unit=city.units["W1"],
+        phone="13912345678",
     )
     page = login(city.users["street_handler"]).get("/office/org/people/").content.decode()
     assert "139****5678" in page

@@ -88,12 +88,15 @@ def test_the_owner_may_revoke_a_token_but_another_user_may_not(city):
     assert token.revoked_at is not None
 
 
-@pytest.mark.parametrize("revoker, allowed", [
-    ("campaign_admin", True),  # the city's campaign office
-    ("district_leader", False),  # a district leader is not
-    ("inspector", False),  # same office, other role
-    ("citizen", False),
-])
+@pytest.mark.parametrize(
+    "revoker, allowed",
+    [
+        ("campaign_admin", True),  # the city's campaign office
+        ("district_leader", False),  # a district leader is not
+        ("inspector", False),  # same office, other role
+        ("citizen", False),
+    ],
+)
 def test_only_the_citys_campaign_office_admins_may_revoke_others_tokens(city, revoker, allowed):
     key = create_token(city.users["street_handler"], "app")
     if allowed:
@@ -173,11 +176,14 @@ def test_token_revoke_revokes_by_prefix(city, capsys):
     assert header.split()[-1] == "revoked" and row.endswith(revoked_at)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["create", "nobody"], "No user"),
-    (["list", "nobody"], "No user"),
-    (["revoke", "wm_zzzzz"], "No API token"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["create", "nobody"], "No user"),
+        (["list", "nobody"], "No user"),
+        (["revoke", "wm_zzzzz"], "No API token"),
+    ],
+)
 def test_the_token_command_names_an_unknown_user_or_prefix(city, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("token", *args)

@@ -9,7 +9,11 @@ def choice(text, *labels, kind="single", scores=None, required=True, other=False
     """Item data for ``services.add_item``; ``show_if=("q1", ["o1"])``."""
     scores = scores or [None] * len(labels)
     data = {
-        "kind": kind, "text": text, "required": required, "allow_other": other, "scored": scored,
+        "kind": kind,
+        "text": text,
+        "required": required,
+        "allow_other": other,
+        "scored": scored,
         "options": [{"key": "", "label": label, "score": score} for label, score in zip(labels, scores)],
     }
     if show_if:
@@ -18,8 +22,16 @@ def choice(text, *labels, kind="single", scores=None, required=True, other=False
 
 
 def scale(text, low=1, high=5, *, required=True, scored=False, show_if=None, labels=("", "")):
-    data = {"kind": "scale", "text": text, "scale_min": low, "scale_max": high, "required": required, "scored": scored,
-            "scale_min_label": labels[0], "scale_max_label": labels[1]}
+    data = {
+        "kind": "scale",
+        "text": text,
+        "scale_min": low,
+        "scale_max": high,
+        "required": required,
+        "scored": scored,
+        "scale_min_label": labels[0],
+        "scale_max_label": labels[1],
+    }
     if show_if:
         data["show_if_item"], data["show_if_values"] = show_if[0], list(show_if[1])
     return data

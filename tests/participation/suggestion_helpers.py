@@ -33,7 +33,9 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def no_limits(settings):
-    settings.WENMING_PORTAL_LIMITS = {action: {"account": (10000, 3600), "ip": (10000, 3600)} for action in DEFAULT_LIMITS}
+    settings.WENMING_PORTAL_LIMITS = {
+        action: {"account": (10000, 3600), "ip": (10000, 3600)} for action in DEFAULT_LIMITS
+    }
 
 
 @pytest.fixture
@@ -59,7 +61,14 @@ def configure(**values) -> PortalSettings:
 def suggest(topics, media):
     """Submit through the one service: suggest(user, title=…, body=…, topic="市容环境", where=WEST, …)."""
 
-    def make(user, title="公园里垃圾桶太少了", body="每到周末公园里人很多，希望多放几个垃圾桶。", topic="市容环境", where=None, **extra):
+    def make(
+        user,
+        title="公园里垃圾桶太少了",
+        body="每到周末公园里人很多，希望多放几个垃圾桶。",
+        topic="市容环境",
+        where=None,
+        **extra,
+    ):
         lon, lat = where if where else (None, None)
         return service.submit(user, topic=topics[topic], title=title, body=body, lon=lon, lat=lat, **extra)
 

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from tests.conftest import PASSWORD
 from wenming.notifications.models import Notification
 from wenming.participation import channels
-from wenming.participation.models import Citizen, SuggestionStatus, SuggestionTopic, Suggestion, VerificationCode
+from wenming.participation.models import Citizen, Suggestion, SuggestionStatus, SuggestionTopic, VerificationCode
 from wenming.participation.services import accounts
 from wenming.participation.services.points import award
 
@@ -165,7 +165,9 @@ def test_a_registered_phone_number_cannot_register_again(resident, web, sent):
     assert Citizen.objects.filter(phone="13900000001").count() == 1
 
 
-@pytest.mark.parametrize("phone", ["12345", "23912345678", "1391234567", "139123456789", "12912345678", "1391234567a", ""])
+@pytest.mark.parametrize(
+    "phone", ["12345", "23912345678", "1391234567", "139123456789", "12912345678", "1391234567a", ""]
+)
 def test_it_refuses_a_badly_formed_phone_number(city, web, sent, phone):
     response = ask_code(web, phone)
     assert response.status_code == 400
@@ -175,7 +177,9 @@ def test_it_refuses_a_badly_formed_phone_number(city, web, sent, phone):
     assert not sent and not VerificationCode.objects.exists()
 
 
-@pytest.mark.parametrize("text", ["13900000001", "+86 139 0000 0001", "+8613900000001", "0086-139-0000-0001", "１３９００００００01"])
+@pytest.mark.parametrize(
+    "text", ["13900000001", "+86 139 0000 0001", "+8613900000001", "0086-139-0000-0001", "１３９００００００01"]
+)
 def test_phone_numbers_are_normalised(text):
     assert accounts.normalise_phone(text) == "13900000001"
 
@@ -250,7 +254,10 @@ def test_a_wrong_password_is_refused(resident, web):
 
 def test_login_attempts_are_limited_per_address_with_a_chinese_message(resident, client):
     for _ in range(10):
-        assert client.post(reverse("participation:login"), {"address": "13900000001", "password": "guess"}).status_code == 400
+        assert (
+            client.post(reverse("participation:login"), {"address": "13900000001", "password": "guess"}).status_code
+            == 400
+        )
     response = client.post(reverse("participation:login"), {"address": "13900000001", "password": PASSWORD})
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
     with translation.override("zh-hans"):
@@ -259,7 +266,9 @@ def test_login_attempts_are_limited_per_address_with_a_chinese_message(resident,
     assert '<html lang="zh-hans">' in response.content.decode()
     assert not logged_in_user(client).is_authenticated
     # Another address from another place is not held up.
-    other = client.post(reverse("participation:login"), {"address": "13900000002", "password": "guess"}, REMOTE_ADDR="10.0.0.9")
+    other = client.post(
+        reverse("participation:login"), {"address": "13900000002", "password": "guess"}, REMOTE_ADDR="10.0.0.9"
+    )
     assert other.status_code == 400
 
 
@@ -283,7 +292,9 @@ def test_login_attempts_are_limited_per_address_of_the_client(resident, web, set
     ],
 )
 def test_after_login_it_goes_only_to_a_page_of_this_site(resident, web, target, expected):
-    response = web.post(reverse("participation:login"), {"address": "13900000001", "password": PASSWORD, "next": target})
+    response = web.post(
+        reverse("participation:login"), {"address": "13900000001", "password": PASSWORD, "next": target}
+    )
     assert response.status_code == 302 and response["Location"] == expected
 
 
@@ -311,14 +322,19 @@ def test_a_forgotten_password_is_replaced_with_a_code(resident, web, sent):
     url = "participation:password_reset"
     assert ask_code(web, "13900000001", url).status_code == 200
     assert sent[-1][2] == "reset"
-    response = web.post(reverse(url), {"action": "reset", "address": "13900000001", "code": last_code(sent, "13900000001"),
-                                       "password": NEW_PASSWORD})
+    response = web.post(
+        reverse(url),
+        {"action": "reset", "address": "13900000001", "code": last_code(sent, "13900000001"), "password": NEW_PASSWORD},
+    )
     assert response.status_code == 302 and response["Location"] == reverse("participation:me")
     resident.refresh_from_db()
     assert resident.check_password(NEW_PASSWORD) and not resident.check_password(PASSWORD)
     web.post(reverse("participation:logout"))
     assert web.post(reverse("participation:login"), {"address": "13900000001", "password": PASSWORD}).status_code == 400
-    assert web.post(reverse("participation:login"), {"address": "13900000001", "password": NEW_PASSWORD}).status_code == 302
+    assert (
+        web.post(reverse("participation:login"), {"address": "13900000001", "password": NEW_PASSWORD}).status_code
+        == 302
+    )
 
 
 def test_a_new_password_needs_the_right_code_and_a_good_password(resident, web, sent):
@@ -370,8 +386,16 @@ def test_me_shows_the_account_points_suggestions_and_notifications(resident, web
     award(resident, "report_valid", "case:1")
     topic = SuggestionTopic.objects.create(name="交通")
     now = timezone.now()
-    Suggestion.objects.create(number="JY2025000001", topic=topic, title="多设公交站", body="…", author=resident,
-                              status=SuggestionStatus.PUBLISHED, created_at=now, updated_at=now)
+    Suggestion.objects.create(
+        number="JY2025000001",
+        topic=topic,
+        title="多设公交站",
+        body="…",
+        author=resident,
+        status=SuggestionStatus.PUBLISHED,
+        created_at=now,
+        updated_at=now,
+    )
     Notification.objects.create(user=resident, kind="progress", title="您的问题已受理", created_at=now)
     content = web.get(reverse("participation:me")).content.decode()
     assert "小王" in content and "139****0001" in content and "13900000001" not in content

@@ -9,13 +9,12 @@ from openpyxl import load_workbook
 
 from tests.conftest import PASSWORD
 from wenming.cases.models import Category
-from wenming.notifications.models import Notification
 from wenming.cases.services import intake
+from wenming.notifications.models import Notification
 from wenming.org import services as org
 from wenming.org.models import Role
 from wenming.participation.models import Citizen, ModerationEvent
 from wenming.participation.services import accounts
-
 
 
 @pytest.fixture
@@ -32,7 +31,9 @@ def citizen_of(user) -> Citizen:
 
 def test_the_campaign_office_blocks_and_unblocks_an_account(office, city, resident):
     citizen = citizen_of(resident)
-    response = office.post(reverse("participation_office:citizen_block", args=[citizen.pk]), {"reason": " 多次发布辱骂内容 "})
+    response = office.post(
+        reverse("participation_office:citizen_block", args=[citizen.pk]), {"reason": " 多次发布辱骂内容 "}
+    )
     assert response.status_code == 302
     citizen.refresh_from_db()
     assert citizen.is_blocked and citizen.blocked_reason == "多次发布辱骂内容"
@@ -46,7 +47,10 @@ def test_the_campaign_office_blocks_and_unblocks_an_account(office, city, reside
     assert response.status_code == 302
     citizen.refresh_from_db()
     assert not citizen.is_blocked and citizen.blocked_reason == ""
-    assert list(ModerationEvent.objects.filter(citizen=citizen).values_list("action", flat=True)) == ["unblock", "block"]
+    assert list(ModerationEvent.objects.filter(citizen=citizen).values_list("action", flat=True)) == [
+        "unblock",
+        "block",
+    ]
 
 
 def test_a_block_needs_a_reason(office, resident):
@@ -69,22 +73,36 @@ def test_blocking_twice_or_unblocking_an_open_account_is_a_conflict(office, resi
 
 
 def test_a_campaign_office_handler_may_block(city, resident, client):
-    handler = org.create_person(username="ccb_handler", real_name="办事员", password=PASSWORD, role=Role.HANDLER,
-                                unit=city.units["CCB"], phone="13800009999")
+    handler = org.create_person(
+        username="ccb_handler",
+        real_name="办事员",
+        password=PASSWORD,
+        role=Role.HANDLER,
+        unit=city.units["CCB"],
+        phone="13800009999",
+    )
     client.force_login(handler)
     assert client.get(reverse("participation_office:citizen_list")).status_code == 200
     citizen = citizen_of(resident)
-    assert client.post(reverse("participation_office:citizen_block", args=[citizen.pk]), {"reason": "刷屏"}).status_code == 302
+    assert (
+        client.post(reverse("participation_office:citizen_block", args=[citizen.pk]), {"reason": "刷屏"}).status_code
+        == 302
+    )
     assert citizen_of(resident).is_blocked
 
 
-@pytest.mark.parametrize("who", ["street_handler", "department_handler", "district_leader", "inspector", "group_lead", "citizen"])
+@pytest.mark.parametrize(
+    "who", ["street_handler", "department_handler", "district_leader", "inspector", "group_lead", "citizen"]
+)
 def test_others_may_not_see_or_block_citizens(city, resident, client, who):
     client.force_login(city.users[who])
     citizen = citizen_of(resident)
     assert client.get(reverse("participation_office:citizen_list")).status_code == 403
     assert client.get(reverse("participation_office:citizen_detail", args=[citizen.pk])).status_code == 403
-    assert client.post(reverse("participation_office:citizen_block", args=[citizen.pk]), {"reason": "x"}).status_code == 403
+    assert (
+        client.post(reverse("participation_office:citizen_block", args=[citizen.pk]), {"reason": "x"}).status_code
+        == 403
+    )
     assert client.post(reverse("participation_office:citizen_unblock", args=[citizen.pk])).status_code == 403
     assert not citizen_of(resident).is_blocked
     with pytest.raises(accounts.Forbidden):
@@ -94,18 +112,25 @@ def test_others_may_not_see_or_block_citizens(city, resident, client, who):
 def test_a_resident_may_not_block_another(resident, neighbour, client):
     client.force_login(resident)
     citizen = citizen_of(neighbour)
-    assert client.post(reverse("participation_office:citizen_block", args=[citizen.pk]), {"reason": "x"}).status_code == 403
+    assert (
+        client.post(reverse("participation_office:citizen_block", args=[citizen.pk]), {"reason": "x"}).status_code
+        == 403
+    )
     assert not citizen_of(neighbour).is_blocked
 
 
 def test_strangers_are_sent_to_log_in(resident, client):
-    response = client.post(reverse("participation_office:citizen_block", args=[citizen_of(resident).pk]), {"reason": "x"})
+    response = client.post(
+        reverse("participation_office:citizen_block", args=[citizen_of(resident).pk]), {"reason": "x"}
+    )
     assert response.status_code == 302 and "login" in response["Location"]
     assert not citizen_of(resident).is_blocked
 
 
 def test_the_list_masks_phones_counts_reports_and_searches(office, resident, neighbour):
-    category = Category.objects.filter(parent__isnull=False, is_active=True, citizen_reportable=True).order_by("id").first()
+    category = (
+        Category.objects.filter(parent__isnull=False, is_active=True, citizen_reportable=True).order_by("id").first()
+    )
     for text in ("井盖丢失", "路灯不亮"):
         intake(source="citizen", category=category, lon=111.02, lat=40.02, description=text, user=resident)
     content = office.get(reverse("participation_office:citizen_list")).content.decode()

@@ -89,8 +89,10 @@ def ask_code(web, address):
 
 
 def register(web, address, code):
-    return web.post(reverse("participation:register"),
-                    {"action": "register", "address": address, "code": code, "nickname": "小张", "password": PASSWORD})
+    return web.post(
+        reverse("participation:register"),
+        {"action": "register", "address": address, "code": code, "nickname": "小张", "password": PASSWORD},
+    )
 
 
 def test_the_console_is_the_default_channel(city, capsys):

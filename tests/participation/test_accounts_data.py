@@ -47,10 +47,18 @@ def web(client):
 
 
 def report(user, description="小区门口井盖丢失，很危险", **extra):
-    category = Category.objects.filter(parent__isnull=False, is_active=True, citizen_reportable=True).order_by("id").first()
+    category = (
+        Category.objects.filter(parent__isnull=False, is_active=True, citizen_reportable=True).order_by("id").first()
+    )
     return cases.intake(
-        source="citizen", category=category, lon=WEST_POINT[0], lat=WEST_POINT[1], description=description,
-        user=user, address="和平路12号", **extra,
+        source="citizen",
+        category=category,
+        lon=WEST_POINT[0],
+        lat=WEST_POINT[1],
+        description=description,
+        user=user,
+        address="和平路12号",
+        **extra,
     ).case
 
 
@@ -63,32 +71,67 @@ def history(resident, neighbour):
     Support.objects.create(case=theirs, user=resident, created_at=now)
     topic = SuggestionTopic.objects.create(name="交通")
     suggestion = Suggestion.objects.create(
-        number="JY2025000001", topic=topic, title="多设公交站", body="建议在和平路增设公交站", author=resident,
-        status=SuggestionStatus.PUBLISHED, created_at=now, updated_at=now,
+        number="JY2025000001",
+        topic=topic,
+        title="多设公交站",
+        body="建议在和平路增设公交站",
+        author=resident,
+        status=SuggestionStatus.PUBLISHED,
+        created_at=now,
+        updated_at=now,
     )
     other = Suggestion.objects.create(
-        number="JY2025000002", topic=topic, title="多种树", body="……", author=neighbour,
-        status=SuggestionStatus.PUBLISHED, created_at=now, updated_at=now, support_count=2, flag_count=1,
+        number="JY2025000002",
+        topic=topic,
+        title="多种树",
+        body="……",
+        author=neighbour,
+        status=SuggestionStatus.PUBLISHED,
+        created_at=now,
+        updated_at=now,
+        support_count=2,
+        flag_count=1,
     )
     SuggestionSupport.objects.create(suggestion=other, user=resident, created_at=now)
     SuggestionSupport.objects.create(suggestion=other, user=neighbour, created_at=now)
     Flag.objects.create(suggestion=other, user=resident, reason="广告", created_at=now)
     solicitation = Solicitation.objects.create(
-        title="城市吉祥物征集", voting_opens_at=now - timedelta(days=1), voting_closes_at=now + timedelta(days=5),
+        title="城市吉祥物征集",
+        voting_opens_at=now - timedelta(days=1),
+        voting_closes_at=now + timedelta(days=5),
     )
-    entry = SolicitationEntry.objects.create(solicitation=solicitation, title="青青", image="solicitations/x.png", vote_count=1)
+    entry = SolicitationEntry.objects.create(
+        solicitation=solicitation, title="青青", image="solicitations/x.png", vote_count=1
+    )
     Vote.objects.create(solicitation=solicitation, entry=entry, user=resident, created_at=now)
     questionnaire = Questionnaire.objects.create(title="群众满意度调查", status=Questionnaire.Status.OPEN)
     version = QuestionnaireVersion.objects.create(questionnaire=questionnaire, number=1, published_at=now)
-    Item.objects.create(version=version, key="q1", kind="single", text="您对市容满意吗？",
-                        options=[{"key": "a", "label": "满意"}, {"key": "b", "label": "不满意"}])
+    Item.objects.create(
+        version=version,
+        key="q1",
+        kind="single",
+        text="您对市容满意吗？",
+        options=[{"key": "a", "label": "满意"}, {"key": "b", "label": "不满意"}],
+    )
     response = Response.objects.create(questionnaire=questionnaire, version=version, user=resident, submitted_at=now)
     Answer.objects.create(response=response, item_key="q1", value="a")
     award(resident, "report_valid", f"case:{mine.pk}")
     Notification.objects.create(user=resident, subject=mine, kind="progress", title="您的问题已受理", created_at=now)
-    VerificationCode.objects.create(address="13900000001", purpose="reset", code_hash="x" * 64, created_at=now,
-                                    expires_at=now + timedelta(minutes=10))
-    return {"mine": mine, "theirs": theirs, "suggestion": suggestion, "other": other, "entry": entry, "response": response}
+    VerificationCode.objects.create(
+        address="13900000001",
+        purpose="reset",
+        code_hash="x" * 64,
+        created_at=now,
+        expires_at=now + timedelta(minutes=10),
+    )
+    return {
+        "mine": mine,
+        "theirs": theirs,
+        "suggestion": suggestion,
+        "other": other,
+        "entry": entry,
+        "response": response,
+    }
 
 
 def test_my_data_shows_everything_about_me_and_nothing_about_others(history, resident, web):
@@ -125,7 +168,9 @@ def test_my_data_downloads_as_a_json_file(history, resident, web):
     assert [s["report"] for s in data["supports"]] == [history["theirs"].number]
     assert [s["suggestion"] for s in data["suggestion_supports"]] == ["JY2025000002"]
     assert [v["entry"] for v in data["votes"]] == ["青青"]
-    assert data["questionnaire_responses"][0]["answers"] == [{"question": "您对市容满意吗？", "answer": "a", "other": ""}]
+    assert data["questionnaire_responses"][0]["answers"] == [
+        {"question": "您对市容满意吗？", "answer": "a", "other": ""}
+    ]
     assert [e["points"] for e in data["points_ledger"]] == [10]
     assert [n["title"] for n in data["notifications"]] == ["您的问题已受理"]
 

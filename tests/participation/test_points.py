@@ -46,8 +46,10 @@ def test_inactive_rules_unknown_rules_and_people_without_an_account_earn_nothing
 def test_the_campaign_office_changes_a_rule_in_the_admin(city, resident, login):
     rule = PointRule.objects.get(code="report_valid")
     client = login(city.users["campaign_admin"])
-    response = client.post(f"/admin/participation/pointrule/{rule.pk}/change/",
-                           {"name": rule.name, "points": 20, "daily_limit": 3, "is_active": "on"})
+    response = client.post(
+        f"/admin/participation/pointrule/{rule.pk}/change/",
+        {"name": rule.name, "points": 20, "daily_limit": 3, "is_active": "on"},
+    )
     assert response.status_code == 302
     assert points.award(resident, "report_valid", "case:1").points == 20
     # The ledger can be read there but not written.

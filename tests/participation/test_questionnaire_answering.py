@@ -39,7 +39,9 @@ def test_a_resident_answers_and_is_thanked(survey, web):
     page = web.get(answer_url(survey))
     assert page.status_code == 200
     assert "您对小区环境满意吗?" in page.content.decode()
-    response = web.post(answer_url(survey), {"q1": "o1", "q3": "4", "q4": "  多种树  ", "q5": ["o1", "other"], "q5_other": "社区宣传"})
+    response = web.post(
+        answer_url(survey), {"q1": "o1", "q3": "4", "q4": "  多种树  ", "q5": ["o1", "other"], "q5_other": "社区宣传"}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("participation:questionnaire_done", args=[survey.pk])
     stored = Response.objects.get()
@@ -90,7 +92,11 @@ def test_an_answer_to_a_shown_conditional_question_is_kept(survey, web):
         ({"q1": "o1", "q3": "3", "q4": "字" * 1001}, "q4", "Please write at most 1000 characters (you wrote 1001)."),
         ({"q1": "o1", "q3": "3", "q5": ["o1", "o7"]}, "q5", "Choose among the answers offered."),
         ({"q1": "o1", "q3": "3", "q5": ["other"]}, "q5", "Please say what your “other” answer is."),
-        ({"q1": "o1", "q3": "3", "q5": ["other"], "q5_other": "x" * 201}, "q5", "Your “other” answer may have at most 200 characters."),
+        (
+            {"q1": "o1", "q3": "3", "q5": ["other"], "q5_other": "x" * 201},
+            "q5",
+            "Your “other” answer may have at most 200 characters.",
+        ),
     ],
 )
 def test_a_bad_answer_is_refused_with_its_reason_and_nothing_is_saved(survey, web, data, key, message):
@@ -164,7 +170,9 @@ def test_answers_from_one_address_are_capped_per_day(survey, web, settings):
 def test_the_cap_counts_only_today(survey, settings):
     settings.WENMING_QUESTIONNAIRE_IP_DAILY_CAP = 1
     yesterday = timezone.now() - timedelta(days=1)
-    Response.objects.create(questionnaire=survey, version=services.current_version(survey), ip_hash="h", submitted_at=yesterday)
+    Response.objects.create(
+        questionnaire=survey, version=services.current_version(survey), ip_hash="h", submitted_at=yesterday
+    )
     services.submit(survey, {"q1": "o1", "q3": "3"}, session_token="t1", ip_hash="h")
     with pytest.raises(services.TooManyFromAddress):
         services.submit(survey, {"q1": "o1", "q3": "3"}, session_token="t2", ip_hash="h")

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.participation.questionnaire_kit import in_english, build, choice, scale, text
+from tests.participation.questionnaire_kit import build, choice, in_english, scale, text
 from wenming.core.errors import Forbidden
 from wenming.participation.models import Item, Questionnaire, QuestionnaireVersion
 from wenming.participation.services import questionnaires as services
@@ -36,8 +36,15 @@ def test_a_removed_question_never_gives_its_key_to_a_new_one(city, admin):
 
 def test_a_removed_answer_never_gives_its_key_to_a_new_one(city, admin):
     q = build(city, choice("A?", "好", "中", "差"))
-    services.update_item(q, admin, "q1", {**choice("A?"), "options": [
-        {"key": "o1", "label": "好"}, {"key": "o2", "label": "中"}, {"key": "", "label": "很差"}]})
+    services.update_item(
+        q,
+        admin,
+        "q1",
+        {
+            **choice("A?"),
+            "options": [{"key": "o1", "label": "好"}, {"key": "o2", "label": "中"}, {"key": "", "label": "很差"}],
+        },
+    )
     options = services.items_of(services.draft_version(q))[0].options
     assert [(o["key"], o["label"]) for o in options] == [("o1", "好"), ("o2", "中"), ("o4", "很差")]
 
@@ -120,8 +127,12 @@ def test_removing_a_question_a_condition_refers_to_is_refused(city, admin, engli
 def test_removing_an_answer_a_condition_refers_to_is_refused(city, admin, english):
     q = build(city, choice("A?", "是", "否", "不知道"), text("Why?", show_if=("q1", ["o2"])), publish=False)
     with pytest.raises(QuestionnaireError) as refused:
-        services.update_item(q, admin, "q1", {**choice("A?"), "options": [
-            {"key": "o1", "label": "是"}, {"key": "o3", "label": "不知道"}]})
+        services.update_item(
+            q,
+            admin,
+            "q1",
+            {**choice("A?"), "options": [{"key": "o1", "label": "是"}, {"key": "o3", "label": "不知道"}]},
+        )
     assert refused.value.problems == ["The condition of q2 “Why?” refers to answers that q1 no longer has."]
 
 
@@ -139,7 +150,11 @@ def test_changing_a_condition_source_to_text_is_refused(city, admin, english):
         (choice("A?", "是", "是"), "options", "The answer “是” is there twice."),
         (choice("A?", "是", "否", scores=[101, 0]), "options", "A score is a number from 0 to 100 (or nothing)."),
         (choice("A?", "是", "否", scores=["很多", 0]), "options", "A score is a number from 0 to 100 (or nothing)."),
-        (choice("A?", "是", "否", scored=True), "options", "A question that counts in the score needs scores on its answers."),
+        (
+            choice("A?", "是", "否", scored=True),
+            "options",
+            "A question that counts in the score needs scores on its answers.",
+        ),
         (scale("A?", 5, 1), "scale", "The scale must go up from its lowest number to a higher one, within -10 to 100."),
         (scale("A?", 0, 20), "scale", "A scale may have at most 11 steps."),
         (scale("A?", "x", 5), "scale", "Give the scale's lowest and highest numbers."),
@@ -159,8 +174,9 @@ def test_a_bad_question_is_refused_with_its_reason(city, admin, english, data, f
 def test_a_forged_option_key_is_refused(city, admin, english):
     q = build(city, choice("A?", "是", "否"), publish=False)
     with pytest.raises(QuestionnaireError) as refused:
-        services.update_item(q, admin, "q1", {**choice("A?"), "options": [
-            {"key": "o1", "label": "是"}, {"key": "o77", "label": "否"}]})
+        services.update_item(
+            q, admin, "q1", {**choice("A?"), "options": [{"key": "o1", "label": "是"}, {"key": "o77", "label": "否"}]}
+        )
     assert refused.value.errors["options"] == "Unknown answer key o77."
 
 
@@ -197,19 +213,35 @@ def test_a_questionnaire_is_created_and_built_in_the_pages(city, login, english)
     assert response.status_code == 400
     assert "Give the questionnaire a title." in response.content.decode()
     assert not Questionnaire.objects.exists()
-    response = client.post(reverse("participation_office:questionnaire_new"), {"title": "文明出行知晓率", "ask_area": "1"})
+    response = client.post(
+        reverse("participation_office:questionnaire_new"), {"title": "文明出行知晓率", "ask_area": "1"}
+    )
     q = Questionnaire.objects.get()
     assert response.status_code == 302 and not q.allow_anonymous and q.ask_area
     new_url = reverse("participation_office:questionnaire_item_new", args=[q.pk])
-    response = client.post(new_url, {
-        "kind": "single", "text": "您知道文明出行吗?", "required": "1",
-        "opt_key": ["", "", ""], "opt_label": ["知道", "不知道", ""], "opt_score": ["100", "0", ""],
-    })
+    response = client.post(
+        new_url,
+        {
+            "kind": "single",
+            "text": "您知道文明出行吗?",
+            "required": "1",
+            "opt_key": ["", "", ""],
+            "opt_label": ["知道", "不知道", ""],
+            "opt_score": ["100", "0", ""],
+        },
+    )
     assert response.status_code == 302
     # With htmx: the refreshed list comes back, aimed at #items.
-    response = client.post(new_url, {
-        "kind": "text", "text": "为什么不知道?", "show_if_item": "q1", "show_if_values": ["q1:o2"],
-    }, HTTP_HX_REQUEST="true")
+    response = client.post(
+        new_url,
+        {
+            "kind": "text",
+            "text": "为什么不知道?",
+            "show_if_item": "q1",
+            "show_if_values": ["q1:o2"],
+        },
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     assert response["HX-Retarget"] == "#items"
     assert "Shown only if q1 is answered with: 不知道" in response.content.decode()

@@ -32,7 +32,13 @@ def survey(city):
         text("建议", required=False),
         choice("去过哪里?", "公园", "广场", kind="multiple", required=False),
     )
-    send(q, {"q1": "o1", "q2": "5", "q3": "<script>alert('x')</script>", "q4": ["o1", "o2"]}, "a", district="990101", street="990101001")
+    send(
+        q,
+        {"q1": "o1", "q2": "5", "q3": "<script>alert('x')</script>", "q4": ["o1", "o2"]},
+        "a",
+        district="990101",
+        street="990101001",
+    )
     send(q, {"q1": "o1", "q2": "4", "q4": ["o1"]}, "b", district="990101", street="990101002")
     send(q, {"q1": "other", "q1_other": "<b>还行</b>", "q2": "1"}, "c", district="990102")
     return q
@@ -43,7 +49,11 @@ def test_counts_shares_and_means(survey):
     assert found["responses"] == 3
     q1, q2, q3, q4 = found["items"]
     assert [(o["key"], o["count"], o["share"]) for o in q1["options"]] == [
-        ("o1", 2, 66.7), ("o2", 0, 0.0), ("o3", 0, 0.0), ("other", 1, 33.3)]
+        ("o1", 2, 66.7),
+        ("o2", 0, 0.0),
+        ("o3", 0, 0.0),
+        ("other", 1, 33.3),
+    ]
     assert q1["other_texts"] == ["<b>还行</b>"]
     assert q2["mean"] == 3.33
     assert [(d["value"], d["count"]) for d in q2["distribution"]] == [(1, 1), (2, 0), (3, 0), (4, 1), (5, 1)]
@@ -101,7 +111,11 @@ def test_results_are_filtered_by_date_and_version(city, admin, login):
     bad = client.get(url, {"since": "03/01/2025", "version": "9", "district": "nowhere"})
     assert bad.status_code == 400
     body = bad.content.decode()
-    assert "Enter dates as YYYY-MM-DD." in body and "There is no such version." in body and "Choose a district from the list." in body
+    assert (
+        "Enter dates as YYYY-MM-DD." in body
+        and "There is no such version." in body
+        and "Choose a district from the list." in body
+    )
 
 
 def sheet(response):
@@ -121,8 +135,15 @@ def test_the_export_columns_are_stable_across_versions_and_skipped_questions(cit
     send(q, {"q1": "o1", "q3": ["o1"]}, "a", district="990101", street="990101001")  # q2 skipped
     send(q, {"q1": "o2", "q2": "锻炼", "q3": ["o1", "o2"]}, "b", district="990102")
     # Version 2 adds an answer to q3 and a new scale question.
-    services.update_item(q, admin, "q3", {**choice("去过哪里?", kind="multiple"), "options": [
-        {"key": "o1", "label": "公园"}, {"key": "o2", "label": "广场"}, {"key": "", "label": "博物馆"}]})
+    services.update_item(
+        q,
+        admin,
+        "q3",
+        {
+            **choice("去过哪里?", kind="multiple"),
+            "options": [{"key": "o1", "label": "公园"}, {"key": "o2", "label": "广场"}, {"key": "", "label": "博物馆"}],
+        },
+    )
     services.add_item(q, admin, scale("打分", 1, 5))
     services.publish(q, admin)
     send(q, {"q1": "other", "q1_other": "骑车", "q3": ["o3"], "q4": "4"}, "c", district="990101")
@@ -130,10 +151,17 @@ def test_the_export_columns_are_stable_across_versions_and_skipped_questions(cit
     client = in_english(login(admin))
     headers, rows = sheet(client.get(reverse("participation_office:questionnaire_export", args=[q.pk])))
     assert list(headers) == [
-        "response id", "submitted at", "version", "district", "street",
-        "q1 出行方式", "q1.other 出行方式: Other",
+        "response id",
+        "submitted at",
+        "version",
+        "district",
+        "street",
+        "q1 出行方式",
+        "q1.other 出行方式: Other",
         "q2 为什么步行?",
-        "q3.o1 去过哪里?: 公园", "q3.o2 去过哪里?: 广场", "q3.o3 去过哪里?: 博物馆",
+        "q3.o1 去过哪里?: 公园",
+        "q3.o2 去过哪里?: 广场",
+        "q3.o3 去过哪里?: 博物馆",
         "q4 打分",
     ]
     cells = [[row[h] for h in headers[2:]] for row in rows]
@@ -143,24 +171,32 @@ def test_the_export_columns_are_stable_across_versions_and_skipped_questions(cit
         [2, "西区", None, "Other", "骑车", None, 0, 0, 1, 4],
     ]
     # Exporting only version 2, or only one district, keeps the same columns.
-    headers_v2, rows_v2 = sheet(client.get(reverse("participation_office:questionnaire_export", args=[q.pk]), {"version": "2"}))
+    headers_v2, rows_v2 = sheet(
+        client.get(reverse("participation_office:questionnaire_export", args=[q.pk]), {"version": "2"})
+    )
     assert headers_v2 == headers and len(rows_v2) == 1
-    headers_east, rows_east = sheet(client.get(reverse("participation_office:questionnaire_export", args=[q.pk]), {"district": "990102"}))
+    headers_east, rows_east = sheet(
+        client.get(reverse("participation_office:questionnaire_export", args=[q.pk]), {"district": "990102"})
+    )
     assert headers_east == headers and [r["q2 为什么步行?"] for r in rows_east] == ["锻炼"]
     first = Response.objects.order_by("id").first()
     assert rows[0]["response id"] == first.pk
-    assert rows[0]["submitted at"] == timezone.localtime(first.submitted_at).replace(tzinfo=None, microsecond=rows[0]["submitted at"].microsecond)
+    assert rows[0]["submitted at"] == timezone.localtime(first.submitted_at).replace(
+        tzinfo=None, microsecond=rows[0]["submitted at"].microsecond
+    )
 
 
 def test_a_bad_export_filter_goes_back_to_the_results(survey, admin, login):
-    response = login(admin).get(reverse("participation_office:questionnaire_export", args=[survey.pk]), {"version": "x"})
+    response = login(admin).get(
+        reverse("participation_office:questionnaire_export", args=[survey.pk]), {"version": "x"}
+    )
     assert response.status_code == 302
 
 
 def test_typed_text_never_becomes_a_formula_in_the_export(city, admin, login):
     q = build(city, choice("A?", "是", other=True), text("B?"), ask_area=False)
-    send(q, {"q1": "other", "q1_other": "=1+1", "q2": "=HYPERLINK(\"http://x\")"}, "t")
+    send(q, {"q1": "other", "q1_other": "=1+1", "q2": '=HYPERLINK("http://x")'}, "t")
     response = in_english(login(admin)).get(reverse("participation_office:questionnaire_export", args=[q.pk]))
     book = load_workbook(BytesIO(response.content))
     cells = [c for row in book.active.iter_rows(min_row=2) for c in row][5:]
-    assert [(c.value, c.data_type) for c in cells] == [("Other", "s"), ("=1+1", "s"), ("=HYPERLINK(\"http://x\")", "s")]
+    assert [(c.value, c.data_type) for c in cells] == [("Other", "s"), ("=1+1", "s"), ('=HYPERLINK("http://x")', "s")]

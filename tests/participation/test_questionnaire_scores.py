@@ -24,7 +24,9 @@ def scored(city):
     q = build(
         city,
         choice("总体满意度", "满意", "基本满意", "不满意", "说不清", scores=[100, 60, 0, None], scored=True),
-        choice("满意的地方", "公园", "广场", "商场", kind="multiple", scores=[100, 50, None], scored=True, required=False),
+        choice(
+            "满意的地方", "公园", "广场", "商场", kind="multiple", scores=[100, 50, None], scored=True, required=False
+        ),
         scale("打分", 1, 5, scored=True),
         text("建议"),
         choice("年龄", "青年", "老年", scores=[100, 0], required=False),
@@ -39,7 +41,9 @@ def scored(city):
         ({"q1": "o3", "q3": "3", "q4": "多建公厕"}, "990102", "", 4),
     ]
     for n, (data, district, street, day) in enumerate(rows):
-        services.submit(q, {**data, "district": district, "street": street}, session_token=f"s{n}", now=start + timedelta(days=day))
+        services.submit(
+            q, {**data, "district": district, "street": street}, session_token=f"s{n}", now=start + timedelta(days=day)
+        )
     q.start = start
     return q
 
@@ -87,9 +91,20 @@ def test_nothing_scored_gives_no_score(city):
 def test_each_answer_is_scored_under_its_own_version(scored, city):
     """Version 2 rescores 基本满意 to 80: old answers keep 60, new ones count 80."""
     admin = city.users["campaign_admin"]
-    services.update_item(scored, admin, "q1", {**choice("总体满意度", scored=True), "options": [
-        {"key": "o1", "label": "满意", "score": 100}, {"key": "o2", "label": "基本满意", "score": 80},
-        {"key": "o3", "label": "不满意", "score": 0}, {"key": "o4", "label": "说不清"}]})
+    services.update_item(
+        scored,
+        admin,
+        "q1",
+        {
+            **choice("总体满意度", scored=True),
+            "options": [
+                {"key": "o1", "label": "满意", "score": 100},
+                {"key": "o2", "label": "基本满意", "score": 80},
+                {"key": "o3", "label": "不满意", "score": 0},
+                {"key": "o4", "label": "说不清"},
+            ],
+        },
+    )
     services.publish(scored, admin)
     services.submit(scored, {"q1": "o2", "q3": "5", "district": "990101"}, session_token="new")
     q1 = score(scored)["items"]["q1"]

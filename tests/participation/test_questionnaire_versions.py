@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.participation.questionnaire_kit import in_english, answer, build, choice, scale, text
+from tests.participation.questionnaire_kit import answer, build, choice, in_english, scale, text
 from wenming.participation.models import Questionnaire
 from wenming.participation.services import questionnaires as services
 from wenming.participation.services.questionnaires import QuestionnaireError
@@ -101,19 +101,41 @@ def test_changing_the_kind_of_an_answered_question_is_refused(answered, admin, e
 
 
 def test_removing_a_chosen_answer_is_refused(answered, admin, english):
-    services.update_item(answered, admin, "q3", {**choice("您常去哪里?", kind="multiple"), "options": [
-        {"key": "o1", "label": "公园"}, {"key": "o2", "label": "广场"}]})
+    services.update_item(
+        answered,
+        admin,
+        "q3",
+        {
+            **choice("您常去哪里?", kind="multiple"),
+            "options": [{"key": "o1", "label": "公园"}, {"key": "o2", "label": "广场"}],
+        },
+    )
     with pytest.raises(QuestionnaireError) as refused:
         services.publish(answered, admin)
-    assert refused.value.problems == ["q3 “您常去哪里?”: the answer “商场” (o3) was chosen 1 times, so it cannot be removed."]
+    assert refused.value.problems == [
+        "q3 “您常去哪里?”: the answer “商场” (o3) was chosen 1 times, so it cannot be removed."
+    ]
 
 
 def test_removing_the_chosen_other_answer_is_refused(answered, admin, english):
-    services.update_item(answered, admin, "q1", {**choice("您对市容环境满意吗?"), "options": [
-        {"key": "o1", "label": "满意"}, {"key": "o2", "label": "一般"}, {"key": "o3", "label": "不满意"}]})
+    services.update_item(
+        answered,
+        admin,
+        "q1",
+        {
+            **choice("您对市容环境满意吗?"),
+            "options": [
+                {"key": "o1", "label": "满意"},
+                {"key": "o2", "label": "一般"},
+                {"key": "o3", "label": "不满意"},
+            ],
+        },
+    )
     with pytest.raises(QuestionnaireError) as refused:
         services.publish(answered, admin)
-    assert refused.value.problems == ["q1 “您对市容环境满意吗?”: the “other” answer was chosen 1 times, so it cannot be removed."]
+    assert refused.value.problems == [
+        "q1 “您对市容环境满意吗?”: the “other” answer was chosen 1 times, so it cannot be removed."
+    ]
 
 
 def test_narrowing_a_scale_below_stored_answers_is_refused(answered, admin, english):
@@ -125,17 +147,35 @@ def test_narrowing_a_scale_below_stored_answers_is_refused(answered, admin, engl
 
 def test_every_breaking_change_is_listed_at_once(answered, admin):
     services.update_item(answered, admin, "q2", scale("打分", 3, 5))
-    services.update_item(answered, admin, "q3", {**choice("您常去哪里?", kind="multiple"), "options": [
-        {"key": "o2", "label": "广场"}, {"key": "o3", "label": "商场"}]})
+    services.update_item(
+        answered,
+        admin,
+        "q3",
+        {
+            **choice("您常去哪里?", kind="multiple"),
+            "options": [{"key": "o2", "label": "广场"}, {"key": "o3", "label": "商场"}],
+        },
+    )
     old, new = services.current_version(answered), services.draft_version(answered)
     assert len(services.check_compatible(old, new)) == 2
 
 
 def test_allowed_changes_pass(answered, admin):
     # Rewording, a new answer, another order, an optional question, a wider scale, a new question, a dropped question.
-    services.update_item(answered, admin, "q1", {**choice("您对本市市容环境满意吗?", required=False, other=True), "options": [
-        {"key": "o1", "label": "非常满意"}, {"key": "o2", "label": "一般"}, {"key": "o3", "label": "不满意"},
-        {"key": "", "label": "说不清"}]})
+    services.update_item(
+        answered,
+        admin,
+        "q1",
+        {
+            **choice("您对本市市容环境满意吗?", required=False, other=True),
+            "options": [
+                {"key": "o1", "label": "非常满意"},
+                {"key": "o2", "label": "一般"},
+                {"key": "o3", "label": "不满意"},
+                {"key": "", "label": "说不清"},
+            ],
+        },
+    )
     services.update_item(answered, admin, "q2", scale("请打分", 0, 10))
     services.move_item(answered, admin, "q3", "up")
     services.remove_item(answered, admin, "q4")
@@ -163,7 +203,9 @@ def test_changes_without_stored_answers_pass(city, admin):
 def test_a_refused_publication_is_listed_on_the_builder_page(answered, admin, login, english):
     services.update_item(answered, admin, "q2", text("打分"))
     client = in_english(login(admin))
-    response = client.post(reverse("participation_office:questionnaire_publish", args=[answered.pk]), {"opens_at": "", "closes_at": ""})
+    response = client.post(
+        reverse("participation_office:questionnaire_publish", args=[answered.pk]), {"opens_at": "", "closes_at": ""}
+    )
     assert response.status_code == 400
     assert "its kind cannot change from “Scale” to “Text”" in response.content.decode()
     assert services.current_version(answered).number == 1
@@ -172,8 +214,10 @@ def test_a_refused_publication_is_listed_on_the_builder_page(answered, admin, lo
 def test_the_window_is_set_in_the_pages_in_local_time(city, admin, login):
     q = build(city, choice("A?", "是", "否"), publish=False)
     client = login(admin)
-    response = client.post(reverse("participation_office:questionnaire_publish", args=[q.pk]),
-                           {"opens_at": "2030-01-01T08:00", "closes_at": "2030-01-31T18:00"})
+    response = client.post(
+        reverse("participation_office:questionnaire_publish", args=[q.pk]),
+        {"opens_at": "2030-01-01T08:00", "closes_at": "2030-01-31T18:00"},
+    )
     assert response.status_code == 302
     q.refresh_from_db()
     assert timezone.localtime(q.opens_at).strftime("%Y-%m-%d %H:%M %Z") == "2030-01-01 08:00 CST"

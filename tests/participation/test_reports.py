@@ -39,8 +39,15 @@ def form(**changes):
 
 def filed(user, *, key, description="占道摆摊", photos=()):
     """A stall on the pavement reported through the portal's service (at WEST_POINT, 占道经营)."""
-    return reports.submit(user, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                          description=description, client_key=key, photos=photos).case
+    return reports.submit(
+        user,
+        category=category("E0501"),
+        lon=WEST_POINT[0],
+        lat=WEST_POINT[1],
+        description=description,
+        client_key=key,
+        photos=photos,
+    ).case
 
 
 def files_in(root: Path):
@@ -51,7 +58,9 @@ def close(case, world):  # noqa: F811
     """The office registers and dispatches, the unit rectifies with a photo, the inspector passes it."""
     case = cases.register(case, world.users["campaign_admin"])
     case = cases.accept(case, world.users["department_handler"])
-    case = cases.rectify(case, world.users["department_handler"], note="已劝离摊贩，恢复通行", photos=[jpeg(colour=(0, 200, 0))])
+    case = cases.rectify(
+        case, world.users["department_handler"], note="已劝离摊贩，恢复通行", photos=[jpeg(colour=(0, 200, 0))]
+    )
     return cases.verify(case, world.users["inspector"], passed=True)
 
 
@@ -100,7 +109,9 @@ def test_a_resident_may_keep_name_and_phone_from_the_staff(client, world, reside
 
 
 def test_the_location_can_come_from_the_photo(client, world):  # noqa: F811
-    client.post("/report/", {**form(lon="", lat=""), "photos": [jpeg("gps.jpg", (80, 60), (10, 120, 40), gps=(111.03, 40.03))]})
+    client.post(
+        "/report/", {**form(lon="", lat=""), "photos": [jpeg("gps.jpg", (80, 60), (10, 120, 40), gps=(111.03, 40.03))]}
+    )
     case = Case.objects.get()
     assert abs(case.lon - 111.03) < 1e-3 and abs(case.lat - 40.03) < 1e-3
 
@@ -116,7 +127,9 @@ def test_the_location_can_come_from_the_photo(client, world):  # noqa: F811
         ({"client_key": ""}, "__all__", "Reload the page"),
     ],
 )
-def test_bad_input_is_refused_with_a_clear_message_and_nothing_saved(client, english, world, media, changes, field, words):  # noqa: F811
+def test_bad_input_is_refused_with_a_clear_message_and_nothing_saved(
+    client, english, world, media, changes, field, words
+):  # noqa: F811
     response = client.post("/report/", {**form(**changes), "photos": [jpeg()]})
     assert response.status_code == 400
     assert words in response.content.decode()
@@ -176,10 +189,16 @@ def test_the_form_is_protected_by_csrf(world):  # noqa: F811
 
 def test_nearby_open_reports_of_the_same_kind_are_offered(client, world, neighbour):  # noqa: F811
     existing = filed(neighbour, key="n1")
-    near = client.get("/report/nearby/", {"category": category("E0501").pk, "lon": WEST_POINT[0] + 0.0002, "lat": WEST_POINT[1]})
+    near = client.get(
+        "/report/nearby/", {"category": category("E0501").pk, "lon": WEST_POINT[0] + 0.0002, "lat": WEST_POINT[1]}
+    )
     assert existing.number in near.content.decode()
-    other_kind = client.get("/report/nearby/", {"category": category("C0102").pk, "lon": WEST_POINT[0], "lat": WEST_POINT[1]})
-    far = client.get("/report/nearby/", {"category": category("E0501").pk, "lon": WEST_POINT[0] + 0.01, "lat": WEST_POINT[1]})
+    other_kind = client.get(
+        "/report/nearby/", {"category": category("C0102").pk, "lon": WEST_POINT[0], "lat": WEST_POINT[1]}
+    )
+    far = client.get(
+        "/report/nearby/", {"category": category("E0501").pk, "lon": WEST_POINT[0] + 0.01, "lat": WEST_POINT[1]}
+    )
     junk = client.get("/report/nearby/", {"category": "x", "lon": "a", "lat": ""})
     for response in (other_kind, far, junk):
         assert response.status_code == 200 and existing.number not in response.content.decode()
@@ -188,7 +207,12 @@ def test_nearby_open_reports_of_the_same_kind_are_offered(client, world, neighbo
 def test_a_hidden_report_is_not_offered_nor_listed(client, world, neighbour):  # noqa: F811
     case = filed(neighbour, key="n1")
     cases.hide(case, world.users["campaign_admin"], note="含有他人信息")
-    assert case.number not in client.get("/report/nearby/", {"category": category("E0501").pk, "lon": WEST_POINT[0], "lat": WEST_POINT[1]}).content.decode()
+    assert (
+        case.number
+        not in client.get(
+            "/report/nearby/", {"category": category("E0501").pk, "lon": WEST_POINT[0], "lat": WEST_POINT[1]}
+        ).content.decode()
+    )
     assert case.number not in client.get("/reports/").content.decode()
     assert case.number not in client.get("/reports.geojson").content.decode()
     assert client.get(f"/reports/{case.number}/").status_code == 404
@@ -338,8 +362,9 @@ def test_supporters_hear_when_the_problem_is_dealt_with(world, resident, neighbo
 def test_the_tracking_code_opens_an_anonymous_report_in_another_browser(client, world):  # noqa: F811
     from django.test import Client
 
-    submitted = reports.submit(None, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                               description="占道摆摊", client_key="a1")
+    submitted = reports.submit(
+        None, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1], description="占道摆摊", client_key="a1"
+    )
     cases.reject(submitted.case, world.users["campaign_admin"], note="已有同类问题在处理")
     other = Client()
     assert other.get(f"/reports/{submitted.case.number}/").status_code == 404  # rejected: not public
@@ -352,8 +377,17 @@ def test_the_tracking_code_opens_an_anonymous_report_in_another_browser(client, 
 
 def test_tracking_codes_tried_over_the_limit_get_429_and_open_nothing(client, world, settings):  # noqa: F811
     settings.WENMING_PORTAL_LIMITS = {"account": {"account": (100, 3600), "ip": (1, 3600)}}
-    first, second = (reports.submit(None, category=category("E0501"), lon=WEST_POINT[0], lat=WEST_POINT[1],
-                                    description="占道摆摊", client_key=key) for key in ("a1", "a2"))
+    first, second = (
+        reports.submit(
+            None,
+            category=category("E0501"),
+            lon=WEST_POINT[0],
+            lat=WEST_POINT[1],
+            description="占道摆摊",
+            client_key=key,
+        )
+        for key in ("a1", "a2")
+    )
     for submitted in (first, second):
         cases.reject(submitted.case, world.users["campaign_admin"], note="已有同类问题在处理")  # not public
     assert client.post("/track/", {"code": first.tracking_code}).status_code == 302

@@ -18,10 +18,17 @@ HOUR = timedelta(hours=1)
 
 def open_solicitation(admin, votes_per_person=2, entries=3):
     now = timezone.now()
-    solicitation = service.create(admin, title="创城吉祥物征集", voting_opens_at=now + HOUR, voting_closes_at=now + 48 * HOUR,
-                                  votes_per_person=str(votes_per_person))
+    solicitation = service.create(
+        admin,
+        title="创城吉祥物征集",
+        voting_opens_at=now + HOUR,
+        voting_closes_at=now + 48 * HOUR,
+        votes_per_person=str(votes_per_person),
+    )
     for i in range(entries):
-        service.add_entry(solicitation, admin, title=f"作品{i + 1}", author_name=f"作者{i + 1}", image=jpeg(f"e{i}.jpg"))
+        service.add_entry(
+            solicitation, admin, title=f"作品{i + 1}", author_name=f"作者{i + 1}", image=jpeg(f"e{i}.jpg")
+        )
     service.publish(solicitation, admin)
     Solicitation.objects.filter(pk=solicitation.pk).update(voting_opens_at=now - HOUR)
     solicitation.refresh_from_db()
@@ -59,8 +66,9 @@ def test_no_votes_before_opening_or_after_closing(voting, resident, english):
     with pytest.raises(service.Forbidden) as caught:
         service.vote(voting, a, resident)
     assert "not opened yet" in caught.value.message
-    Solicitation.objects.filter(pk=voting.pk).update(voting_opens_at=timezone.now() - 2 * HOUR,
-                                                     voting_closes_at=timezone.now() - HOUR)
+    Solicitation.objects.filter(pk=voting.pk).update(
+        voting_opens_at=timezone.now() - 2 * HOUR, voting_closes_at=timezone.now() - HOUR
+    )
     with pytest.raises(service.Forbidden) as caught:
         service.vote(voting, a, resident)
     assert "closed" in caught.value.message
@@ -68,8 +76,13 @@ def test_no_votes_before_opening_or_after_closing(voting, resident, english):
 
 
 def test_an_unpublished_solicitation_or_a_foreign_entry_takes_no_votes(city, voting, resident, media):
-    other = service.create(city.users["campaign_admin"], title="标志征集", voting_opens_at=timezone.now() + HOUR,
-                           voting_closes_at=timezone.now() + 2 * HOUR, votes_per_person="1")
+    other = service.create(
+        city.users["campaign_admin"],
+        title="标志征集",
+        voting_opens_at=timezone.now() + HOUR,
+        voting_closes_at=timezone.now() + 2 * HOUR,
+        votes_per_person="1",
+    )
     with pytest.raises(service.NotFound):
         service.vote(other, entries(voting)[0], resident)
     with pytest.raises(service.NotFound):
@@ -96,7 +109,10 @@ def test_counts_are_hidden_while_voting_is_open_and_published_after(client, logi
     response = client.get(url)
     results = response.context["results"]
     assert [(r.entry.title, r.rank, r.votes, r.share) for r in results] == [
-        ("作品1", 1, 2, 66.7), ("作品2", 2, 1, 33.3), ("作品3", 3, 0, 0.0)]
+        ("作品1", 1, 2, 66.7),
+        ("作品2", 2, 1, 33.3),
+        ("作品3", 3, 0, 0.0),
+    ]
     assert response.context["voters"] == 2
     assert 'data-testid="results"' in response.content.decode()
 
@@ -124,7 +140,9 @@ def test_voting_through_the_page(login, voting, resident, no_limits):
     again = client.post(url)
     assert again.status_code == 409 and 'data-testid="error"' in again.content.decode()
     page = client.get(reverse("participation:solicitation_detail", args=[voting.pk])).content.decode()
-    assert page.count('data-testid="vote"') == 2 and 'data-testid="voted"' in page  # one vote left, for either other entry
+    assert (
+        page.count('data-testid="vote"') == 2 and 'data-testid="voted"' in page
+    )  # one vote left, for either other entry
 
 
 def test_a_vote_after_closing_is_refused_with_403(login, voting, resident, no_limits):
@@ -153,8 +171,13 @@ def test_voting_needs_an_account(client, voting):
 
 
 def test_the_portal_lists_published_solicitations_only(client, city, voting, media):
-    service.create(city.users["campaign_admin"], title="未发布的征集", voting_opens_at=timezone.now() + HOUR,
-                   voting_closes_at=timezone.now() + 2 * HOUR, votes_per_person="1")
+    service.create(
+        city.users["campaign_admin"],
+        title="未发布的征集",
+        voting_opens_at=timezone.now() + HOUR,
+        voting_closes_at=timezone.now() + 2 * HOUR,
+        votes_per_person="1",
+    )
     html = client.get(reverse("participation:solicitation_list")).content.decode()
     assert "创城吉祥物征集" in html and "未发布的征集" not in html
 

@@ -61,7 +61,9 @@ def test_publishing_starts_the_support_period_and_tells_the_author(login, admin,
     response = moderate(login(admin), pending, "publish")
     assert response.status_code == 302
     suggestion = Suggestion.objects.get(pk=pending.pk)
-    assert suggestion.status == "published" and suggestion.supports_close_at and suggestion.responsible_unit.code == "CCB"
+    assert (
+        suggestion.status == "published" and suggestion.supports_close_at and suggestion.responsible_unit.code == "CCB"
+    )
     assert ModerationEvent.objects.filter(suggestion=suggestion, action="publish", by=admin).exists()
     assert Notification.objects.filter(user=resident, title__contains=suggestion.number).exists()
     assert PointEntry.objects.filter(citizen__user=resident, rule__code="suggestion_published").exists()
@@ -81,7 +83,9 @@ def test_rejecting_needs_a_reason_the_author_then_reads(login, admin, pending, r
     assert page.status_code == 200 and "内容与城市建设无关" in page.content.decode()
 
 
-def test_hiding_keeps_the_suggestion_tells_the_author_and_showing_again_restores_it(login, admin, published, resident, neighbour):
+def test_hiding_keeps_the_suggestion_tells_the_author_and_showing_again_restores_it(
+    login, admin, published, resident, neighbour
+):
     client = login(admin)
     assert moderate(client, published, "hide", reason="含有人身攻击").status_code == 302
     suggestion = Suggestion.objects.get(pk=published.pk)
@@ -160,13 +164,23 @@ def test_a_redacted_photo_is_no_longer_served_to_anyone(login, client, admin, pu
     public_url = reverse("participation:suggestion_photo", args=[published.number, first.pk, "full"])
     assert client.get(public_url).status_code == 200
     office = login(admin)
-    response = office.post(reverse("participation_office:suggestion_photo_redact", args=[published.number, first.pk]),
-                           {"reason": "拍到了车牌"})
+    response = office.post(
+        reverse("participation_office:suggestion_photo_redact", args=[published.number, first.pk]),
+        {"reason": "拍到了车牌"},
+    )
     assert response.status_code == 302
-    assert office.get(reverse("participation_office:suggestion_office_photo", args=[published.number, first.pk, "thumb"])).status_code == 404
+    assert (
+        office.get(
+            reverse("participation_office:suggestion_office_photo", args=[published.number, first.pk, "thumb"])
+        ).status_code
+        == 404
+    )
     office.logout()
     assert client.get(public_url).status_code == 404
-    assert client.get(reverse("participation:suggestion_photo", args=[published.number, second.pk, "thumb"])).status_code == 200
+    assert (
+        client.get(reverse("participation:suggestion_photo", args=[published.number, second.pk, "thumb"])).status_code
+        == 200
+    )
     assert ModerationEvent.objects.get(action="redact").reason == "拍到了车牌"
     page = client.get(reverse("participation:suggestion_detail", args=[published.number])).content.decode()
     assert f"/photos/{first.pk}/" not in page and f"/photos/{second.pk}/" in page
@@ -184,7 +198,12 @@ def test_the_office_sees_photos_of_a_pending_suggestion(login, admin, suggest, r
     configure(premoderate_suggestions=True)
     pending = suggest(resident, photos=[jpeg()])
     photo = pending.photos.get()
-    assert login(admin).get(reverse("participation_office:suggestion_office_photo", args=[pending.number, photo.pk, "full"])).status_code == 200
+    assert (
+        login(admin)
+        .get(reverse("participation_office:suggestion_office_photo", args=[pending.number, photo.pk, "full"]))
+        .status_code
+        == 200
+    )
 
 
 def test_the_detail_page_links_to_blocking_the_author(login, admin, published):
@@ -195,11 +214,26 @@ def test_the_detail_page_links_to_blocking_the_author(login, admin, published):
 def test_the_settings_are_changed_by_the_city_office_and_checked(login, admin, english):
     client = login(admin)
     url = reverse("participation_office:suggestion_settings")
-    response = client.post(url, {"support_threshold": "0", "reply_working_days": "10", "suggestion_reply_days_limit": "90",
-                                 "flags_to_hide": "5"})
+    response = client.post(
+        url,
+        {
+            "support_threshold": "0",
+            "reply_working_days": "10",
+            "suggestion_reply_days_limit": "90",
+            "flags_to_hide": "5",
+        },
+    )
     assert response.status_code == 400
-    response = client.post(url, {"premoderate_suggestions": "1", "support_threshold": "50", "reply_working_days": "15",
-                                 "suggestion_reply_days_limit": "60", "flags_to_hide": "0"})
+    response = client.post(
+        url,
+        {
+            "premoderate_suggestions": "1",
+            "support_threshold": "50",
+            "reply_working_days": "15",
+            "suggestion_reply_days_limit": "60",
+            "flags_to_hide": "0",
+        },
+    )
     assert response.status_code == 302
     settings = service.PortalSettings.get()
     assert settings.premoderate_suggestions and settings.support_threshold == 50 and settings.flags_to_hide == 0

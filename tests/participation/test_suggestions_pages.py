@@ -50,8 +50,16 @@ def test_the_list_filters_by_topic_and_searches_words(client, suggest, resident,
 
 def test_the_list_is_paginated(client, suggest, resident):
     for i in range(23):
-        Suggestion.objects.create(number=f"JY20250101{i:04d}", topic=service.SuggestionTopic.objects.first(), title=f"建议{i}",
-                                  body="内容", author=resident, status="published", created_at=timezone.now(), updated_at=timezone.now())
+        Suggestion.objects.create(
+            number=f"JY20250101{i:04d}",
+            topic=service.SuggestionTopic.objects.first(),
+            title=f"建议{i}",
+            body="内容",
+            author=resident,
+            status="published",
+            created_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
     assert len(listed(client)) == 20
     assert len(listed(client, page=2)) == 3
 
@@ -74,7 +82,10 @@ def test_only_the_nickname_is_shown_never_phone_or_email(client, suggest, reside
 
 def test_script_in_a_suggestion_is_shown_as_text(client, suggest, resident):
     suggestion = suggest(resident, title="<script>alert('t')</script>", body="<img src=x onerror=alert(1)>")
-    for url in (reverse("participation:suggestion_list"), reverse("participation:suggestion_detail", args=[suggestion.number])):
+    for url in (
+        reverse("participation:suggestion_list"),
+        reverse("participation:suggestion_detail", args=[suggestion.number]),
+    ):
         html = client.get(url).content.decode()
         assert "<script>alert(" not in html and "<img src=x" not in html
         assert "&lt;script&gt;" in html
@@ -96,7 +107,9 @@ def test_the_page_shows_supports_the_threshold_and_the_reply(client, suggest, re
     assert 'data-testid="reply"' in html and "已增设垃圾桶" in html and 'data-testid="reply-due"' not in html
 
 
-def test_a_pending_suggestion_is_visible_to_its_author_only_with_its_status(client, login, suggest, resident, neighbour, english):
+def test_a_pending_suggestion_is_visible_to_its_author_only_with_its_status(
+    client, login, suggest, resident, neighbour, english
+):
     configure(premoderate_suggestions=True)
     suggestion = suggest(resident)
     url = reverse("participation:suggestion_detail", args=[suggestion.number])
@@ -113,7 +126,9 @@ def test_an_unknown_number_is_404(client, topics):
 def test_the_similar_fragment_lists_suggestions_with_support_buttons(login, suggest, resident, neighbour):
     existing = suggest(resident, title="公园里垃圾桶太少了，希望多放几个", body="周末垃圾没地方扔")
     suggest(resident, title="地铁站台增加座椅", body="老人等车辛苦")
-    response = login(neighbour).get(reverse("participation:suggestion_similar"), {"title": "建议在公园增加垃圾桶", "body": ""})
+    response = login(neighbour).get(
+        reverse("participation:suggestion_similar"), {"title": "建议在公园增加垃圾桶", "body": ""}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert existing.title in html and "地铁站台增加座椅" not in html

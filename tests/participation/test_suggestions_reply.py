@@ -30,8 +30,10 @@ def traffic_suggestion(suggest, resident, topics, city):
 
 def test_the_campaign_office_replies_and_the_reply_is_public(login, city, city_suggestion, resident):
     client = login(city.users["campaign_admin"])
-    response = client.post(reverse("participation_office:suggestion_reply", args=[city_suggestion.number]),
-                           {"reply": "已在公园增设20个垃圾桶。"})
+    response = client.post(
+        reverse("participation_office:suggestion_reply", args=[city_suggestion.number]),
+        {"reply": "已在公园增设20个垃圾桶。"},
+    )
     assert response.status_code == 302
     suggestion = Suggestion.objects.get(pk=city_suggestion.pk)
     assert suggestion.status == "replied" and suggestion.replied_by == city.users["campaign_admin"]
@@ -51,12 +53,16 @@ def test_a_reply_is_possible_before_the_threshold(city, city_suggestion):
 def test_a_department_handler_replies_only_to_its_units_suggestions(login, city, traffic_suggestion, city_suggestion):
     handler = city.users["department_handler"]
     client = login(handler)
-    refused = client.post(reverse("participation_office:suggestion_reply", args=[city_suggestion.number]), {"reply": "x"})
+    refused = client.post(
+        reverse("participation_office:suggestion_reply", args=[city_suggestion.number]), {"reply": "x"}
+    )
     assert refused.status_code == 404  # not in the department's scope at all
     with pytest.raises(service.Forbidden):
         service.reply(city_suggestion, handler, text="x")
     assert Suggestion.objects.get(pk=city_suggestion.pk).status == "published"
-    done = client.post(reverse("participation_office:suggestion_reply", args=[traffic_suggestion.number]), {"reply": "已安排交警疏导"})
+    done = client.post(
+        reverse("participation_office:suggestion_reply", args=[traffic_suggestion.number]), {"reply": "已安排交警疏导"}
+    )
     assert done.status_code == 302
     assert Suggestion.objects.get(pk=traffic_suggestion.pk).status == "replied"
 
@@ -77,7 +83,12 @@ def test_other_staff_cannot_reply(city, city_suggestion, who):
 def test_a_citizen_cannot_open_or_use_the_back_office(login, city_suggestion, neighbour):
     client = login(neighbour)
     assert client.get(reverse("participation_office:suggestion_list")).status_code == 403
-    assert client.post(reverse("participation_office:suggestion_reply", args=[city_suggestion.number]), {"reply": "x"}).status_code == 403
+    assert (
+        client.post(
+            reverse("participation_office:suggestion_reply", args=[city_suggestion.number]), {"reply": "x"}
+        ).status_code
+        == 403
+    )
     assert Suggestion.objects.get(pk=city_suggestion.pk).status == "published"
 
 
@@ -128,7 +139,9 @@ def test_the_list_filters_awaiting_and_overdue_replies(login, city, suggest, res
 
 def test_the_list_exports_to_excel(login, city, suggest, resident):
     suggest(resident, title="公园垃圾桶", body="太少")
-    response = login(city.users["campaign_admin"]).get(reverse("participation_office:suggestion_list"), {"format": "xlsx"})
+    response = login(city.users["campaign_admin"]).get(
+        reverse("participation_office:suggestion_list"), {"format": "xlsx"}
+    )
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
     assert len(rows) == 2 and "公园垃圾桶" in rows[1]
@@ -140,18 +153,25 @@ def test_a_department_sees_only_its_units_suggestions(login, city, traffic_sugge
 
 
 def test_the_topic_filter_narrows_the_list(login, city, traffic_suggestion, city_suggestion, topics):
-    response = login(city.users["campaign_admin"]).get(reverse("participation_office:suggestion_list"),
-                                                       {"topic": topics["交通秩序"].pk})
+    response = login(city.users["campaign_admin"]).get(
+        reverse("participation_office:suggestion_list"), {"topic": topics["交通秩序"].pk}
+    )
     assert [s.number for s in response.context["page"]] == [traffic_suggestion.number]
 
 
 # Reminders
 
 
-def test_remind_replies_tells_the_unit_once_before_the_deadline_and_once_when_overdue(city, city_suggestion, traffic_suggestion):
+def test_remind_replies_tells_the_unit_once_before_the_deadline_and_once_when_overdue(
+    city, city_suggestion, traffic_suggestion
+):
     now = timezone.now()
-    Suggestion.objects.filter(pk=city_suggestion.pk).update(threshold_reached_at=now, reply_due_at=now + timedelta(hours=2))
-    Suggestion.objects.filter(pk=traffic_suggestion.pk).update(threshold_reached_at=now, reply_due_at=now - timedelta(hours=1))
+    Suggestion.objects.filter(pk=city_suggestion.pk).update(
+        threshold_reached_at=now, reply_due_at=now + timedelta(hours=2)
+    )
+    Suggestion.objects.filter(pk=traffic_suggestion.pk).update(
+        threshold_reached_at=now, reply_due_at=now - timedelta(hours=1)
+    )
     assert service.remind_replies(now=now) == {"due_soon": 1, "overdue": 1}
     assert service.remind_replies(now=now) == {"due_soon": 0, "overdue": 0}
     admin_notes = Notification.objects.filter(user=city.users["campaign_admin"], kind="due_soon")
@@ -166,14 +186,20 @@ def test_remind_replies_tells_the_unit_once_before_the_deadline_and_once_when_ov
 
 def test_remind_replies_skips_far_deadlines_and_replied_suggestions(city, city_suggestion, traffic_suggestion):
     now = timezone.now()
-    Suggestion.objects.filter(pk=city_suggestion.pk).update(threshold_reached_at=now, reply_due_at=now + timedelta(days=30))
-    Suggestion.objects.filter(pk=traffic_suggestion.pk).update(threshold_reached_at=now, reply_due_at=now - timedelta(hours=1))
+    Suggestion.objects.filter(pk=city_suggestion.pk).update(
+        threshold_reached_at=now, reply_due_at=now + timedelta(days=30)
+    )
+    Suggestion.objects.filter(pk=traffic_suggestion.pk).update(
+        threshold_reached_at=now, reply_due_at=now - timedelta(hours=1)
+    )
     service.reply(traffic_suggestion, city.users["department_handler"], text="已处理")
     assert service.remind_replies(now=now) == {"due_soon": 0, "overdue": 0}
 
 
 def test_the_remind_replies_command_reports_what_it_did(city, city_suggestion, capsys):
     now = timezone.now()
-    Suggestion.objects.filter(pk=city_suggestion.pk).update(threshold_reached_at=now, reply_due_at=now - timedelta(hours=1))
+    Suggestion.objects.filter(pk=city_suggestion.pk).update(
+        threshold_reached_at=now, reply_due_at=now - timedelta(hours=1)
+    )
     call_command("remind_replies")
     assert "1 overdue" in capsys.readouterr().out

@@ -19,8 +19,15 @@ def published(topics, resident):
     def make(title, body="", topic="市容环境", status="published"):
         now = timezone.now()
         suggestion = Suggestion.objects.create(
-            number=f"JY{Suggestion.objects.count():012d}", topic=topics[topic], title=title, body=body or title,
-            author=resident, status=status, words=similarity.words_of(title, body or title), created_at=now, updated_at=now,
+            number=f"JY{Suggestion.objects.count():012d}",
+            topic=topics[topic],
+            title=title,
+            body=body or title,
+            author=resident,
+            status=status,
+            words=similarity.words_of(title, body or title),
+            created_at=now,
+            updated_at=now,
         )
         return suggestion
 

@@ -7,7 +7,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.participation.suggestion_helpers import (  # noqa: F401 (fixtures)
-    EAST, OUTSIDE, WEST, configure, fake_image, jpeg, media, no_limits, suggest, topics,
+    EAST,
+    OUTSIDE,
+    WEST,
+    configure,
+    fake_image,
+    jpeg,
+    media,
+    no_limits,
+    suggest,
+    topics,
 )
 from wenming.core.models import Sequence
 from wenming.participation.models import PointEntry, Suggestion, SuggestionPhoto, SuggestionTopic
@@ -19,7 +28,14 @@ def files_in(root) -> list:
 
 
 def test_the_migration_seeds_the_topics_in_chinese(db):
-    assert list(SuggestionTopic.objects.values_list("name", flat=True)) == ["市容环境", "交通秩序", "公共文明", "公共服务", "生态环境", "其他"]
+    assert list(SuggestionTopic.objects.values_list("name", flat=True)) == [
+        "市容环境",
+        "交通秩序",
+        "公共文明",
+        "公共服务",
+        "生态环境",
+        "其他",
+    ]
 
 
 def test_a_suggestion_is_published_at_once_with_a_number_a_deadline_and_points(suggest, resident):
@@ -43,7 +59,9 @@ def test_numbers_count_up_per_day_in_the_shared_sequence(suggest, resident, neig
 
 def test_without_a_location_the_city_campaign_office_answers(suggest, resident):
     assert suggest(resident).responsible_unit.code == "CCB"
-    assert suggest(resident, title="东区路灯", body="东区路灯坏了", where=EAST).responsible_unit.code == "CCB"  # 东区 has no office
+    assert (
+        suggest(resident, title="东区路灯", body="东区路灯坏了", where=EAST).responsible_unit.code == "CCB"
+    )  # 东区 has no office
 
 
 def test_the_topic_unit_answers_when_the_topic_has_one(suggest, resident, topics, city):
@@ -92,8 +110,14 @@ def test_the_same_text_sent_twice_is_one_suggestion(suggest, resident):
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_saved(topics, resident, media, english, changes, field):
-    values = {"topic": topics["市容环境"], "title": "公园垃圾桶", "body": "公园里垃圾桶太少", "lon": WEST[0], "lat": WEST[1],
-              "photos": [jpeg()]}
+    values = {
+        "topic": topics["市容环境"],
+        "title": "公园垃圾桶",
+        "body": "公园里垃圾桶太少",
+        "lon": WEST[0],
+        "lat": WEST[1],
+        "photos": [jpeg()],
+    }
     values.update(changes)
     with pytest.raises(service.Invalid) as caught:
         service.submit(resident, **values)
@@ -138,10 +162,17 @@ def test_the_form_shows_topics_and_the_similar_search(login, resident, topics):
 
 def test_the_form_submits_with_photos_and_a_tapped_place(login, resident, topics, media, no_limits):
     client = login(resident)
-    response = client.post(reverse("participation:suggestion_new"), {
-        "topic": topics["公共服务"].pk, "title": "河边步道路灯不亮", "body": "晚上散步看不清", "lon": "111.02", "lat": "40.02",
-        "photos": [jpeg("a.jpg"), jpeg("b.jpg")],
-    })
+    response = client.post(
+        reverse("participation:suggestion_new"),
+        {
+            "topic": topics["公共服务"].pk,
+            "title": "河边步道路灯不亮",
+            "body": "晚上散步看不清",
+            "lon": "111.02",
+            "lat": "40.02",
+            "photos": [jpeg("a.jpg"), jpeg("b.jpg")],
+        },
+    )
     suggestion = Suggestion.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("participation:suggestion_detail", args=[suggestion.number])
@@ -149,9 +180,15 @@ def test_the_form_submits_with_photos_and_a_tapped_place(login, resident, topics
 
 
 def test_the_form_refuses_a_fake_image_with_400_and_keeps_the_text(login, resident, topics, media, no_limits):
-    response = login(resident).post(reverse("participation:suggestion_new"), {
-        "topic": topics["公共服务"].pk, "title": "河边步道路灯不亮", "body": "晚上散步看不清", "photos": [fake_image("x.jpg")],
-    })
+    response = login(resident).post(
+        reverse("participation:suggestion_new"),
+        {
+            "topic": topics["公共服务"].pk,
+            "title": "河边步道路灯不亮",
+            "body": "晚上散步看不清",
+            "photos": [fake_image("x.jpg")],
+        },
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "x.jpg" in html and "河边步道路灯不亮" in html
@@ -159,9 +196,14 @@ def test_the_form_refuses_a_fake_image_with_400_and_keeps_the_text(login, reside
 
 
 def test_the_form_escapes_script_in_the_text_it_shows_back(login, resident, topics, no_limits):
-    response = login(resident).post(reverse("participation:suggestion_new"), {
-        "topic": "", "title": "<script>alert(1)</script>", "body": "x",
-    })
+    response = login(resident).post(
+        reverse("participation:suggestion_new"),
+        {
+            "topic": "",
+            "title": "<script>alert(1)</script>",
+            "body": "x",
+        },
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -171,7 +213,12 @@ def test_too_many_submissions_are_refused_with_429(login, resident, topics, sett
     settings.WENMING_PORTAL_LIMITS = {"suggest": {"account": (2, 3600), "ip": (100, 3600)}}
     client = login(resident)
     for i in range(2):
-        client.post(reverse("participation:suggestion_new"), {"topic": topics["其他"].pk, "title": f"建议{i}", "body": f"内容{i}"})
-    response = client.post(reverse("participation:suggestion_new"), {"topic": topics["其他"].pk, "title": "建议3", "body": "内容3"})
+        client.post(
+            reverse("participation:suggestion_new"),
+            {"topic": topics["其他"].pk, "title": f"建议{i}", "body": f"内容{i}"},
+        )
+    response = client.post(
+        reverse("participation:suggestion_new"), {"topic": topics["其他"].pk, "title": "建议3", "body": "内容3"}
+    )
     assert response.status_code == 429
     assert Suggestion.objects.count() == 2

@@ -11,10 +11,10 @@ from tests.conftest import build_city
 from tests.participation.conftest import make_resident
 from tests.participation.suggestion_helpers import configure, media, no_limits, suggest, topics  # noqa: F401
 from wenming.notifications.models import Notification
-from wenming.workdays.models import TimeUnit
-from wenming.workdays.calendar import get_calendar
 from wenming.participation.models import Suggestion, SuggestionSupport
 from wenming.participation.services import suggestions as service
+from wenming.workdays.calendar import get_calendar
+from wenming.workdays.models import TimeUnit
 
 
 @pytest.fixture
@@ -134,7 +134,9 @@ def test_supporting_needs_an_account(client, published):
 
 def test_a_hidden_suggestion_cannot_be_supported_by_url(login, published, neighbour, no_limits):
     Suggestion.objects.filter(pk=published.pk).update(status="hidden")
-    response = login(neighbour).post(reverse("participation:suggestion_support", args=[published.number]), {"action": "support"})
+    response = login(neighbour).post(
+        reverse("participation:suggestion_support", args=[published.number]), {"action": "support"}
+    )
     assert response.status_code == 404
 
 

@@ -1,14 +1,21 @@
-from django.contrib import admin, messages
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.contrib import admin
 
 from wenming.cases.models import Case, Category, RoutingRule
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["kind", "code", "name", "parent", "time_limit", "time_unit", "responsible_unit_type",
-                    "citizen_reportable", "is_active"]
+    list_display = [
+        "kind",
+        "code",
+        "name",
+        "parent",
+        "time_limit",
+        "time_unit",
+        "responsible_unit_type",
+        "citizen_reportable",
+        "is_active",
+    ]
     list_filter = ["kind", "time_unit", "citizen_reportable", "is_active"]
     search_fields = ["code", "name", "plain_name"]
     list_select_related = ["parent"]

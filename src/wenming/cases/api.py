@@ -16,16 +16,18 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
 from wenming.cases import services
-from wenming.cases.models import Case, Category, Source
 from wenming.cases.filters import CaseFilter
+from wenming.cases.models import Case, Category, Source
 from wenming.org.scope import visible
 from wenming.org.services import mask_phone
 
 try:
     from ninja import Status
 except ImportError:  # django-ninja before Status: a (status, body) tuple
+
     def Status(status, body):  # noqa: N802
         return status, body
+
 
 router = Router(tags=["cases"])
 categories_router = Router(tags=["categories"])
@@ -155,7 +157,9 @@ class CaseQuery(Schema):
 
 
 class IntakeIn(Schema):
-    source: str | None = Field(None, description="citizen when absent; people without a staff role may only use citizen")
+    source: str | None = Field(
+        None, description="citizen when absent; people without a staff role may only use citizen"
+    )
     category: str | int | None = Field(None, description="kind + code of an active subclass (E0501) or its id")
     lon: float | None = None
     lat: float | None = None
@@ -209,7 +213,9 @@ def _body_doc(schema, *, photos: bool) -> dict:
     json_schema = schema.model_json_schema()
     form_schema = json.loads(json.dumps(json_schema))
     form_schema.setdefault("properties", {})["photos"] = {
-        "type": "array", "items": {"type": "string", "format": "binary"}, "description": "JPEG, PNG, WebP or HEIC",
+        "type": "array",
+        "items": {"type": "string", "format": "binary"},
+        "description": "JPEG, PNG, WebP or HEIC",
     }
     content = {"application/json": {"schema": json_schema}}
     if photos:
@@ -244,9 +250,7 @@ def _case(user, number: str) -> Case:
 
 
 def _invalid(errors: list[dict]) -> ValidationError:
-    return ValidationError(
-        [{"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors]
-    )
+    return ValidationError([{"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]} for e in errors])
 
 
 def _payload(request, schema) -> tuple[dict, list]:
@@ -400,7 +404,7 @@ def list_cases(request, filters: Query[CaseQuery]):
     staff = _is_staff(user)
     queryset = CaseFilter.from_params(request.GET).apply(_cases(user).select_related(*LIST_RELATED))
     start = (filters.page - 1) * filters.page_size
-    results = [_case_out(c, staff) for c in queryset[start:start + filters.page_size]]
+    results = [_case_out(c, staff) for c in queryset[start : start + filters.page_size]]
     return {"count": queryset.count(), "page": filters.page, "page_size": filters.page_size, "results": results}
 
 
@@ -417,10 +421,15 @@ def get_case(request, number: str):
     summary="Report a problem",
     openapi_extra={
         **_body_doc(IntakeIn, photos=True),
-        "parameters": [{
-            "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX},
-            "description": "Send the same key again to get the first result (200) instead of a second case.",
-        }],
+        "parameters": [
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "schema": {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX},
+                "description": "Send the same key again to get the first result (200) instead of a second case.",
+            }
+        ],
     },
 )
 def report_case(request):
@@ -510,7 +519,9 @@ def add_photos(request, number: str):
 @categories_router.get("", response={200: list[CategoryOut], 401: ErrorOut}, summary="Categories")
 def list_categories(request):
     """The active subclasses that cases are reported under."""
-    subclasses = Category.objects.filter(is_active=True, parent__isnull=False).select_related("parent").order_by("kind", "code")
+    subclasses = (
+        Category.objects.filter(is_active=True, parent__isnull=False).select_related("parent").order_by("kind", "code")
+    )
     return [
         {
             "id": c.pk,

@@ -18,14 +18,23 @@ CITY_RULES = [
 def load_routing() -> int:
     rules = []
     for kind, code, unit in CITY_RULES:
-        rules.append(RoutingRule(category=Category.objects.get(kind=kind, code=code), unit=Unit.objects.get(code=unit),
-                                 note="示例规则"))
+        rules.append(
+            RoutingRule(
+                category=Category.objects.get(kind=kind, code=code), unit=Unit.objects.get(code=unit), note="示例规则"
+            )
+        )
     # Everything else in an urban district goes to the district's city-management bureau.
     for district_unit in Unit.objects.filter(code__endswith="-CG").exclude(code__startswith="150100"):
         rules.append(RoutingRule(area=district_unit.area, unit=district_unit, note="区级兜底"))
     # Street vendors in one street are the street office's own job.
     street = Area.objects.filter(level="street", code__startswith="150102").order_by("code").first()
-    rules.append(RoutingRule(category=Category.objects.get(kind="E", code="0501"), area=street,
-                             unit=Unit.objects.get(code=f"{street.code}-BSC"), note="街道自管"))
+    rules.append(
+        RoutingRule(
+            category=Category.objects.get(kind="E", code="0501"),
+            area=street,
+            unit=Unit.objects.get(code=f"{street.code}-BSC"),
+            note="街道自管",
+        )
+    )
     RoutingRule.objects.bulk_create(rules)
     return len(rules)

@@ -9,8 +9,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wenming.core.errors import Invalid
 from wenming.cases.models import ACTIVE_STATUSES, OPEN_STATUSES, Category, Priority, Source, Status
+from wenming.core.errors import Invalid
 from wenming.org.models import Area, Unit
 
 QUEUES = {
@@ -41,6 +41,7 @@ def queue_counts(queryset, now=None) -> list[dict]:
         **{key: Count("id", filter=queue_condition(key, now)) for key in QUEUES}
     )
     return [{"key": key, "label": label, "count": counts[key]} for key, (label, _q) in QUEUES.items()]
+
 
 SORTS = {
     "newest": ("-created_at", "-id"),
@@ -87,6 +88,7 @@ class CaseFilter:
     @classmethod
     def from_params(cls, params) -> "CaseFilter":
         """From a QueryDict or dict; empty values mean absent."""
+
         def one(name):
             value = params.get(name, "")
             return value.strip() if isinstance(value, str) else value

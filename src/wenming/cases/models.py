@@ -35,9 +35,7 @@ class Category(models.Model):
         "self", verbose_name=_("major class"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
     time_limit = models.PositiveIntegerField(_("time limit"), null=True, blank=True)
-    time_unit = models.CharField(
-        _("time unit"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
-    )
+    time_unit = models.CharField(_("time unit"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS)
     responsible_unit_type = models.CharField(_("responsible unit type"), max_length=60, blank=True)
     citizen_reportable = models.BooleanField(_("citizens may report"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -83,7 +81,14 @@ class Status(models.TextChoices):
 
 # Statuses in which a case is still being worked on (its deadline runs).
 OPEN_STATUSES = [Status.DISPATCHED, Status.ACCEPTED]
-ACTIVE_STATUSES = [Status.REPORTED, Status.REGISTERED, Status.DISPATCHED, Status.ACCEPTED, Status.RECTIFIED, Status.SUSPENDED]
+ACTIVE_STATUSES = [
+    Status.REPORTED,
+    Status.REGISTERED,
+    Status.DISPATCHED,
+    Status.ACCEPTED,
+    Status.RECTIFIED,
+    Status.SUSPENDED,
+]
 FINISHED_STATUSES = [Status.CLOSED, Status.EVALUATED, Status.REJECTED, Status.MERGED]
 
 
@@ -110,12 +115,21 @@ class Case(models.Model):
     lat = models.FloatField(_("latitude"))
     # The deepest area found at intake and the chain above it, for filters and scope.
     area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
-    district = models.ForeignKey(Area, verbose_name=_("district"), on_delete=models.PROTECT, null=True, related_name="+")
+    district = models.ForeignKey(
+        Area, verbose_name=_("district"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
     street = models.ForeignKey(Area, verbose_name=_("street"), on_delete=models.PROTECT, null=True, related_name="+")
-    community = models.ForeignKey(Area, verbose_name=_("community"), on_delete=models.PROTECT, null=True, related_name="+")
+    community = models.ForeignKey(
+        Area, verbose_name=_("community"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
     grid = models.ForeignKey(Area, verbose_name=_("grid"), on_delete=models.PROTECT, null=True, related_name="+")
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reporter"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)
@@ -184,14 +198,18 @@ class Case(models.Model):
             models.Index(fields=["status", "-created_at"]),
             models.Index(fields=["assigned_unit", "status", "-created_at"]),
             models.Index(fields=["district", "status", "-created_at"]),
-            models.Index(fields=["deadline"], condition=Q(status__in=["dispatched", "accepted"]), name="cases_open_deadline"),
+            models.Index(
+                fields=["deadline"], condition=Q(status__in=["dispatched", "accepted"]), name="cases_open_deadline"
+            ),
             models.Index(fields=["category", "lat", "lon"]),
             models.Index(fields=["-created_at", "-id"]),
         ]
 
     # What people were told about the case (notifications.Notification.subject).
     notifications = GenericRelation(
-        "notifications.Notification", content_type_field="subject_type", object_id_field="subject_id",
+        "notifications.Notification",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
         related_query_name="case",
     )
 
@@ -213,9 +231,16 @@ class CaseEvent(models.Model):
     from_status = models.CharField(_("from status"), max_length=16, blank=True)
     to_status = models.CharField(_("to status"), max_length=16)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    actor_unit = models.ForeignKey(Unit, verbose_name=_("for unit"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor_unit = models.ForeignKey(
+        Unit, verbose_name=_("for unit"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(_("at"))
     note = models.TextField(_("note"), blank=True)
     public = models.BooleanField(_("public"), default=True)
@@ -279,11 +304,19 @@ class RoutingRule(models.Model):
     a subclass beats its major class beats any category; then a deeper area beats a wider one."""
 
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), on_delete=models.CASCADE, null=True, blank=True,
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         help_text=_("A subclass, a major class, or empty for any category."),
     )
     area = models.ForeignKey(
-        Area, verbose_name=_("area"), on_delete=models.CASCADE, null=True, blank=True,
+        Area,
+        verbose_name=_("area"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         help_text=_("Empty for the whole city."),
     )
     unit = models.ForeignKey(Unit, verbose_name=_("responsible unit"), on_delete=models.CASCADE, related_name="+")
@@ -320,7 +353,9 @@ class CaseRequest(models.Model):
     reason = models.TextField(_("reason"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     requested_at = models.DateTimeField()
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
 

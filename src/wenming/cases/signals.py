@@ -3,8 +3,8 @@
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
-from wenming.cases.services import deadlines
 from wenming.cases.models import OPEN_STATUSES, Case
+from wenming.cases.services import deadlines
 from wenming.workdays.calendar import provisional_deadlines, year_entered
 
 

@@ -21,12 +21,11 @@ import math
 import multiprocessing
 import random
 import resource
-import traceback
 import time as clock
+import traceback
 from collections import Counter, defaultdict, deque
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 import shapely
@@ -38,8 +37,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.cases import routing
-from wenming.core.errors import Invalid
-from wenming.core.models import Sequence
 from wenming.cases.models import (
     Case,
     CaseEvent,
@@ -55,39 +52,99 @@ from wenming.cases.models import (
     TimeUnit,
 )
 from wenming.cases.services import TRUSTED_SOURCES
-from wenming.workdays.calendar import get_calendar
+from wenming.core.errors import Invalid
+from wenming.core.models import Sequence
 from wenming.org import services as org_services
 from wenming.org.demo import CORE_CENTRE, URBAN_DISTRICTS
 from wenming.org.models import Area, AreaLevel, Membership, Role, Unit, UnitKind
+from wenming.workdays.calendar import get_calendar
 
 DEFAULT_BATCH = 5000
 SQLITE_CACHE_KIB = 256 * 1024  # page cache while writing; peak RSS stays far below 1 GiB
 
 # Arrivals per hour of day (local time): morning and afternoon office peaks, few at night.
-HOUR_WEIGHTS = np.array([
-    0.15, 0.08, 0.05, 0.04, 0.05, 0.10, 0.30, 0.80, 1.80, 3.00, 3.20, 2.80,
-    1.40, 1.30, 2.60, 3.00, 3.00, 2.60, 1.40, 1.00, 0.80, 0.60, 0.40, 0.25,
-])
+HOUR_WEIGHTS = np.array(
+    [
+        0.15,
+        0.08,
+        0.05,
+        0.04,
+        0.05,
+        0.10,
+        0.30,
+        0.80,
+        1.80,
+        3.00,
+        3.20,
+        2.80,
+        1.40,
+        1.30,
+        2.60,
+        3.00,
+        3.00,
+        2.60,
+        1.40,
+        1.00,
+        0.80,
+        0.60,
+        0.40,
+        0.25,
+    ]
+)
 WEEKEND_FACTOR = {5: 0.55, 6: 0.45}  # Saturday, Sunday
 HOLIDAY_FACTOR = 0.5  # an official day off on a weekday
 
 # Subclass (kind + code) → relative frequency; any other active subclass gets OTHER_WEIGHT.
 CATEGORY_WEIGHTS = {
-    "E0101": 16, "E0501": 14, "E0502": 13, "E0201": 11, "E0102": 10,  # the five most common
-    "E0505": 5, "E0104": 4, "E0106": 3.5, "E0504": 3, "C0301": 2.5, "E0105": 2, "C0102": 2,
-    "E0601": 2, "E0503": 1.5, "E0303": 1.5, "C0201": 1.5, "E0302": 1.2, "E0204": 1.2, "C0101": 1,
+    "E0101": 16,
+    "E0501": 14,
+    "E0502": 13,
+    "E0201": 11,
+    "E0102": 10,  # the five most common
+    "E0505": 5,
+    "E0104": 4,
+    "E0106": 3.5,
+    "E0504": 3,
+    "C0301": 2.5,
+    "E0105": 2,
+    "C0102": 2,
+    "E0601": 2,
+    "E0503": 1.5,
+    "E0303": 1.5,
+    "C0201": 1.5,
+    "E0302": 1.2,
+    "E0204": 1.2,
+    "C0101": 1,
 }
 OTHER_WEIGHT = 0.5
 
 SOURCE_WEIGHTS = {
-    Source.INSPECTION: 0.28, Source.GRID: 0.27, Source.CITIZEN: 0.15, Source.HOTLINE: 0.12,
-    Source.VOLUNTEER: 0.07, Source.SUPERVISION: 0.05, Source.MEDIA: 0.03, Source.LEADER: 0.03,
+    Source.INSPECTION: 0.28,
+    Source.GRID: 0.27,
+    Source.CITIZEN: 0.15,
+    Source.HOTLINE: 0.12,
+    Source.VOLUNTEER: 0.07,
+    Source.SUPERVISION: 0.05,
+    Source.MEDIA: 0.03,
+    Source.LEADER: 0.03,
 }
 URGENT_SHARE = {Source.LEADER: 0.3, Source.MEDIA: 0.2, Source.SUPERVISION: 0.1}
 URGENT_SHARE_DEFAULT = 0.03
 URGENT_SHARE_EMERGENCY = 0.5  # major class 04 of events, 突发事件
-REJECT_SHARE = {Source.CITIZEN: 0.05, Source.VOLUNTEER: 0.03, Source.HOTLINE: 0.03, Source.MEDIA: 0.01, Source.OPEN311: 0.05}
-MERGE_SHARE = {Source.CITIZEN: 0.03, Source.HOTLINE: 0.04, Source.VOLUNTEER: 0.02, Source.MEDIA: 0.02, Source.OPEN311: 0.03}
+REJECT_SHARE = {
+    Source.CITIZEN: 0.05,
+    Source.VOLUNTEER: 0.03,
+    Source.HOTLINE: 0.03,
+    Source.MEDIA: 0.01,
+    Source.OPEN311: 0.05,
+}
+MERGE_SHARE = {
+    Source.CITIZEN: 0.03,
+    Source.HOTLINE: 0.04,
+    Source.VOLUNTEER: 0.02,
+    Source.MEDIA: 0.02,
+    Source.OPEN311: 0.03,
+}
 CITIZEN_WITH_ACCOUNT = 0.5  # the rest report anonymously
 RETURN_SHARE = (0.04, 0.01)  # on the first dispatch, on a later one
 EXTENSION_SHARE, EXTENSION_APPROVED = 0.05, 0.85
@@ -148,8 +205,18 @@ class _Cut(Exception):
 
 
 class _Grid:
-    __slots__ = ("id", "community_id", "street_id", "district_id", "district_name", "street_name", "geometry",
-                 "bounds", "route_key", "dispatch_candidates")
+    __slots__ = (
+        "id",
+        "community_id",
+        "street_id",
+        "district_id",
+        "district_name",
+        "street_name",
+        "geometry",
+        "bounds",
+        "route_key",
+        "dispatch_candidates",
+    )
 
 
 class _World:
@@ -165,7 +232,11 @@ class _World:
         self._speeds: dict = {}
 
     def _load_categories(self):
-        categories = list(Category.objects.filter(parent__isnull=False, is_active=True).select_related("parent").order_by("kind", "code"))
+        categories = list(
+            Category.objects.filter(parent__isnull=False, is_active=True)
+            .select_related("parent")
+            .order_by("kind", "code")
+        )
         if not categories:
             raise SimulationError(_("There are no active categories to simulate."))
         self.categories = categories
@@ -180,7 +251,9 @@ class _World:
     def _load_units(self):
         self.unit_code = {}
         by_area_kind = defaultdict(list)
-        for unit_id, code, kind, area_id in Unit.objects.filter(is_active=True).order_by("path").values_list("id", "code", "kind", "area_id"):
+        for unit_id, code, kind, area_id in (
+            Unit.objects.filter(is_active=True).order_by("path").values_list("id", "code", "kind", "area_id")
+        ):
             self.unit_code[unit_id] = code
             by_area_kind[(area_id, kind)].append(unit_id)
         self.units_by_area_kind = by_area_kind
@@ -193,7 +266,9 @@ class _World:
         if not districts:
             raise SimulationError(_("The demo city is not loaded: run `wenming demo --no-serve` first."))
         area_ids = {code: (pk, name) for pk, code, name in Area.objects.values_list("id", "code", "name")}
-        rule_area_codes = set(RoutingRule.objects.filter(is_active=True, area__isnull=False).values_list("area__code", flat=True))
+        rule_area_codes = set(
+            RoutingRule.objects.filter(is_active=True, area__isnull=False).values_list("area__code", flat=True)
+        )
         grids, weights = [], []
         lon0, lat0 = CORE_CENTRE
         for district in districts:
@@ -234,8 +309,11 @@ class _World:
     def _dispatch_candidates(self, grid: _Grid) -> list[int]:
         """Units a dispatcher picks by hand when no rule applies or a unit returned the case."""
         found = []
-        for area_id, kind in ((grid.street_id, UnitKind.STREET_OFFICE), (grid.district_id, UnitKind.DEPARTMENT),
-                              (grid.district_id, UnitKind.DISTRICT_GOVERNMENT)):
+        for area_id, kind in (
+            (grid.street_id, UnitKind.STREET_OFFICE),
+            (grid.district_id, UnitKind.DEPARTMENT),
+            (grid.district_id, UnitKind.DISTRICT_GOVERNMENT),
+        ):
             found.extend(self.units_by_area_kind.get((area_id, kind), [])[:1])
         return found
 
@@ -286,11 +364,21 @@ class _World:
             for index, category in enumerate(self.categories):
                 route = routing.route(category, areas[grid_id])
                 unit_id = route.unit.pk if route.unit else None
-                register_data = {"suggested_unit": route.unit.code if route.unit else None,
-                                 "rule": route.rule.pk if route.rule else None, "reason": route.reason}
-                dispatch_data = {"unit": route.unit.code, "automatic": True, "reason": route.reason} if route.unit else None
-                self.routes[(index, key)] = (unit_id, route.auto and unit_id is not None, route.reason[:300],
-                                             register_data, dispatch_data)
+                register_data = {
+                    "suggested_unit": route.unit.code if route.unit else None,
+                    "rule": route.rule.pk if route.rule else None,
+                    "reason": route.reason,
+                }
+                dispatch_data = (
+                    {"unit": route.unit.code, "automatic": True, "reason": route.reason} if route.unit else None
+                )
+                self.routes[(index, key)] = (
+                    unit_id,
+                    route.auto and unit_id is not None,
+                    route.reason[:300],
+                    register_data,
+                    dispatch_data,
+                )
 
     def route(self, category_index: int, grid: _Grid) -> tuple:
         return self.routes[(category_index, grid.route_key)]
@@ -370,7 +458,7 @@ def _adapter(field):
         if connection.vendor == "sqlite" and settings.USE_TZ:
             # What ops.adapt_datetimefield_value gives for an aware datetime (naive UTC text),
             # twice as fast: cut the "+00:00" off the UTC ISO form.
-            return lambda value: value.astimezone(dt_timezone.utc).isoformat(" ")[:-6]
+            return lambda value: value.astimezone(UTC).isoformat(" ")[:-6]
         return ops.adapt_datetimefield_value
     if isinstance(field, models.JSONField):
         encoder = field.encoder
@@ -379,17 +467,78 @@ def _adapter(field):
 
 
 CASE_COLUMNS = (
-    "id", "number", "kind", "category_id", "source", "status", "priority", "description", "address", "lon", "lat",
-    "area_id", "district_id", "street_id", "community_id", "grid_id", "reporter_id", "anonymous",
-    "assigned_unit_id", "dispatcher_unit_id", "suggested_unit_id", "routing_reason", "duplicate_of_id",
-    "possible_duplicates", "time_limit", "time_unit", "deadline_from", "deadline_seconds", "deadline",
-    "deadline_provisional", "remaining_seconds", "suspended_from", "is_overdue", "escalation", "reminded",
-    "rework_count", "return_count", "extension_count", "satisfaction", "created_at", "updated_at", "dispatched_at",
-    "rectified_at", "closed_at", "public_note", "search_text", "version",
+    "id",
+    "number",
+    "kind",
+    "category_id",
+    "source",
+    "status",
+    "priority",
+    "description",
+    "address",
+    "lon",
+    "lat",
+    "area_id",
+    "district_id",
+    "street_id",
+    "community_id",
+    "grid_id",
+    "reporter_id",
+    "anonymous",
+    "assigned_unit_id",
+    "dispatcher_unit_id",
+    "suggested_unit_id",
+    "routing_reason",
+    "duplicate_of_id",
+    "possible_duplicates",
+    "time_limit",
+    "time_unit",
+    "deadline_from",
+    "deadline_seconds",
+    "deadline",
+    "deadline_provisional",
+    "remaining_seconds",
+    "suspended_from",
+    "is_overdue",
+    "escalation",
+    "reminded",
+    "rework_count",
+    "return_count",
+    "extension_count",
+    "satisfaction",
+    "created_at",
+    "updated_at",
+    "dispatched_at",
+    "rectified_at",
+    "closed_at",
+    "public_note",
+    "search_text",
+    "version",
 )
-EVENT_COLUMNS = ("case_id", "action", "from_status", "to_status", "actor_id", "actor_unit_id", "at", "note", "public", "data")
-REQUEST_COLUMNS = ("case_id", "kind", "status", "working_days", "reason", "requested_by_id", "requested_at",
-                   "decided_by_id", "decided_at", "decision_note")
+EVENT_COLUMNS = (
+    "case_id",
+    "action",
+    "from_status",
+    "to_status",
+    "actor_id",
+    "actor_unit_id",
+    "at",
+    "note",
+    "public",
+    "data",
+)
+REQUEST_COLUMNS = (
+    "case_id",
+    "kind",
+    "status",
+    "working_days",
+    "reason",
+    "requested_by_id",
+    "requested_at",
+    "decided_by_id",
+    "decided_at",
+    "decision_note",
+)
 
 
 # ---------------------------------------------------------------------------
@@ -398,12 +547,51 @@ REQUEST_COLUMNS = ("case_id", "kind", "status", "working_days", "reason", "reque
 
 class _Case:
     __slots__ = (
-        "id", "number", "category", "source", "priority", "grid", "lon", "lat", "reporter", "anonymous",
-        "description", "address", "dispatcher", "status", "version", "updated_at", "assigned", "suggested",
-        "routing_reason", "duplicate_of", "possible_duplicates", "time_limit", "time_unit", "deadline_from",
-        "deadline_seconds", "deadline", "provisional", "remaining", "suspended_from", "is_overdue", "escalation",
-        "reminded", "rework", "returns", "extensions", "satisfaction", "created_at", "dispatched_at",
-        "rectified_at", "closed_at", "public_note", "events", "requests", "finished_at", "handled",
+        "id",
+        "number",
+        "category",
+        "source",
+        "priority",
+        "grid",
+        "lon",
+        "lat",
+        "reporter",
+        "anonymous",
+        "description",
+        "address",
+        "dispatcher",
+        "status",
+        "version",
+        "updated_at",
+        "assigned",
+        "suggested",
+        "routing_reason",
+        "duplicate_of",
+        "possible_duplicates",
+        "time_limit",
+        "time_unit",
+        "deadline_from",
+        "deadline_seconds",
+        "deadline",
+        "provisional",
+        "remaining",
+        "suspended_from",
+        "is_overdue",
+        "escalation",
+        "reminded",
+        "rework",
+        "returns",
+        "extensions",
+        "satisfaction",
+        "created_at",
+        "dispatched_at",
+        "rectified_at",
+        "closed_at",
+        "public_note",
+        "events",
+        "requests",
+        "finished_at",
+        "handled",
     )
 
 
@@ -455,13 +643,23 @@ class _Simulator:
             due = self.next_sweep(case.deadline)
             if due > until or (due == until and not inclusive):
                 return
-            self.emit(case, "overdue", case.status, NOBODY, due, public=False,
-                      data={"deadline": case.deadline.isoformat()}, change=False)
+            self.emit(
+                case,
+                "overdue",
+                case.status,
+                NOBODY,
+                due,
+                public=False,
+                data={"deadline": case.deadline.isoformat()},
+                change=False,
+            )
             case.is_overdue, case.escalation, case.reminded = True, 1, True
         if case.escalation == 1:
             # The first moment one working day has passed since the deadline (supervise()'s test);
             # adding the whole day would give the next morning when it ends at closing time.
-            day_passed = self.calendar.add_working_seconds(case.deadline, self.world.day_seconds - 1) + timedelta(seconds=1)
+            day_passed = self.calendar.add_working_seconds(case.deadline, self.world.day_seconds - 1) + timedelta(
+                seconds=1
+            )
             due = self.next_sweep(day_passed)
             if due < until or (due == until and inclusive):
                 self.emit(case, "escalate", case.status, NOBODY, due, public=False, data=ESCALATED, change=False)
@@ -511,7 +709,11 @@ class _Simulator:
         self.next_id += 1
         case.category = category_index
         case.source = source
-        urgent_share = URGENT_SHARE_EMERGENCY if world.category_emergency[category_index] else URGENT_SHARE.get(source, URGENT_SHARE_DEFAULT)
+        urgent_share = (
+            URGENT_SHARE_EMERGENCY
+            if world.category_emergency[category_index]
+            else URGENT_SHARE.get(source, URGENT_SHARE_DEFAULT)
+        )
         case.priority = Priority.URGENT if rnd.random() < urgent_share else Priority.NORMAL
         case.created_at = case.updated_at = created_at
         case.status = ""
@@ -586,7 +788,11 @@ class _Simulator:
             return (rnd.choice(inspectors) if inspectors else self.office(case)), False
         if source == Source.GRID:
             workers = world.grid_workers.get(grid.id)
-            return (rnd.choice(workers) if workers else (None, world.community_units.get(grid.community_id) or case.dispatcher)), False
+            return (
+                rnd.choice(workers)
+                if workers
+                else (None, world.community_units.get(grid.community_id) or case.dispatcher)
+            ), False
         if source == Source.LEADER:
             return self.pick(world.office_staff.get(world.city_office, []), world.city_office), False
         if source in (Source.CITIZEN, Source.OPEN311):
@@ -616,9 +822,15 @@ class _Simulator:
         world, rnd = self.world, self.random
         now = case.created_at
         reporter = case.reporter
-        self.emit(case, "report", Status.REPORTED, reporter, now,
-                  data={"duplicates": [merge_into[1]], "location_from": "given"} if merge_into else NO_DUPLICATES,
-                  change=False)
+        self.emit(
+            case,
+            "report",
+            Status.REPORTED,
+            reporter,
+            now,
+            data={"duplicates": [merge_into[1]], "location_from": "given"} if merge_into else NO_DUPLICATES,
+            change=False,
+        )
         if merge_into:
             case.possible_duplicates = 1
         if case.source in TRUSTED_SOURCES:
@@ -630,8 +842,15 @@ class _Simulator:
             if merge_into is not None and (merge_into[6] is None or merge_into[6] > now):
                 case.duplicate_of = merge_into[0]
                 case.closed_at = case.finished_at = now
-                self.emit(case, "merge", Status.MERGED, office, now, note=self.merge_note % merge_into[1],
-                          data={"into": merge_into[1]})
+                self.emit(
+                    case,
+                    "merge",
+                    Status.MERGED,
+                    office,
+                    now,
+                    note=self.merge_note % merge_into[1],
+                    data={"into": merge_into[1]},
+                )
                 return
             if rnd.random() < REJECT_SHARE.get(case.source, 0.0):
                 case.closed_at = case.finished_at = now
@@ -665,7 +884,14 @@ class _Simulator:
 
     def dispatch(self, case: _Case, unit_id: int, now, actor) -> None:
         self.assign(case, unit_id, now)
-        self.emit(case, "dispatch", Status.DISPATCHED, actor, now, data={"unit": self.world.unit_code[unit_id], "automatic": False})
+        self.emit(
+            case,
+            "dispatch",
+            Status.DISPATCHED,
+            actor,
+            now,
+            data={"unit": self.world.unit_code[unit_id], "automatic": False},
+        )
 
     def handle(self, case: _Case, now) -> None:
         """From dispatch to closure: accept (or return), requests, rectification, verification."""
@@ -707,16 +933,24 @@ class _Simulator:
             if rnd.random() < REWORK_SHARE[min(case.rework, len(REWORK_SHARE) - 1)]:
                 case.rework += 1
                 case.rectified_at = None
-                self.emit(case, "verify", Status.ACCEPTED, verifier, verify_at, note=rnd.choice(VERIFY_FAIL_NOTES),
-                          data=FAILED)
+                self.emit(
+                    case,
+                    "verify",
+                    Status.ACCEPTED,
+                    verifier,
+                    verify_at,
+                    note=rnd.choice(VERIFY_FAIL_NOTES),
+                    data=FAILED,
+                )
                 self.start_clock(case, verify_at)
                 limit = case.deadline_seconds
                 rectify_at = self.later(verify_at, limit * rnd.lognormvariate(math.log(0.3), 0.5) * speed, working)
                 continue
             case.closed_at = case.finished_at = verify_at
             case.is_overdue = case.deadline is not None and verify_at > case.deadline
-            self.emit(case, "verify", Status.CLOSED, verifier, verify_at, note=rnd.choice(VERIFY_PASS_NOTES),
-                      data=PASSED)
+            self.emit(
+                case, "verify", Status.CLOSED, verifier, verify_at, note=rnd.choice(VERIFY_PASS_NOTES), data=PASSED
+            )
             return
 
     def return_case(self, case: _Case, now) -> None:
@@ -727,8 +961,16 @@ class _Simulator:
         case.assigned = None
         case.deadline = case.deadline_from = case.deadline_seconds = None
         case.is_overdue = False
-        self.emit(case, "return", Status.REGISTERED, actor, now, note=self.random.choice(RETURN_NOTES),
-                  data={"unit": unit_code}, public=False)
+        self.emit(
+            case,
+            "return",
+            Status.REGISTERED,
+            actor,
+            now,
+            note=self.random.choice(RETURN_NOTES),
+            data={"unit": unit_code},
+            public=False,
+        )
 
     def alternative(self, case: _Case) -> int:
         """Another unit for a returned case: the first candidate that has not had it yet."""
@@ -743,9 +985,28 @@ class _Simulator:
         days = rnd.randint(1, 5)
         reason = rnd.choice(EXTENSION_REASONS)
         handler = self.handler(case)
-        self.emit(case, "request_extension", case.status, handler, asked_at, note=reason,
-                  data={"kind": RequestKind.EXTENSION.value, "working_days": days}, public=False)
-        request = [case.id, RequestKind.EXTENSION.value, RequestStatus.PENDING.value, days, reason, handler[0], asked_at, None, None, ""]
+        self.emit(
+            case,
+            "request_extension",
+            case.status,
+            handler,
+            asked_at,
+            note=reason,
+            data={"kind": RequestKind.EXTENSION.value, "working_days": days},
+            public=False,
+        )
+        request = [
+            case.id,
+            RequestKind.EXTENSION.value,
+            RequestStatus.PENDING.value,
+            days,
+            reason,
+            handler[0],
+            asked_at,
+            None,
+            None,
+            "",
+        ]
         case.requests.append(request)
         decided_at = self.office_delay(asked_at, 3600)
         self.at(case, decided_at)
@@ -757,7 +1018,9 @@ class _Simulator:
         if approved:  # services.decide_request
             case.extensions += 1
             case.deadline_seconds = (case.deadline_seconds or 0) + days * calendar.day_seconds
-            case.deadline, case.provisional = calendar.deadline(case.deadline_from, case.deadline_seconds, case.time_unit, in_seconds=True)
+            case.deadline, case.provisional = calendar.deadline(
+                case.deadline_from, case.deadline_seconds, case.time_unit, in_seconds=True
+            )
             case.is_overdue = decided_at > case.deadline
             data["working_days"] = days
             data["deadline"] = case.deadline.isoformat()
@@ -771,9 +1034,28 @@ class _Simulator:
         self.at(case, asked_at)
         reason = rnd.choice(SUSPENSION_REASONS)
         handler = self.handler(case)
-        self.emit(case, "request_suspension", case.status, handler, asked_at, note=reason,
-                  data={"kind": RequestKind.SUSPENSION.value, "working_days": None}, public=False)
-        request = [case.id, RequestKind.SUSPENSION.value, RequestStatus.PENDING.value, None, reason, handler[0], asked_at, None, None, ""]
+        self.emit(
+            case,
+            "request_suspension",
+            case.status,
+            handler,
+            asked_at,
+            note=reason,
+            data={"kind": RequestKind.SUSPENSION.value, "working_days": None},
+            public=False,
+        )
+        request = [
+            case.id,
+            RequestKind.SUSPENSION.value,
+            RequestStatus.PENDING.value,
+            None,
+            reason,
+            handler[0],
+            asked_at,
+            None,
+            None,
+            "",
+        ]
         case.requests.append(request)
         decided_at = self.office_delay(asked_at, 3600)
         self.at(case, decided_at)
@@ -782,13 +1064,27 @@ class _Simulator:
         request[2] = RequestStatus.APPROVED.value if approved else RequestStatus.DENIED.value
         request[7], request[8] = office[0], decided_at
         if not approved:
-            self.emit(case, "decide_request", case.status, office, decided_at,
-                      data={"kind": RequestKind.SUSPENSION.value, "approved": False}, public=False)
+            self.emit(
+                case,
+                "decide_request",
+                case.status,
+                office,
+                decided_at,
+                data={"kind": RequestKind.SUSPENSION.value, "approved": False},
+                public=False,
+            )
             return max(self.later(accepted_at, work, working), self.later(decided_at, 600, working))
         case.remaining = max(calendar.working_seconds_between(decided_at, case.deadline), 0) if case.deadline else None
         case.suspended_from = case.status
-        self.emit(case, "decide_request", Status.SUSPENDED, office, decided_at,
-                  data={"kind": RequestKind.SUSPENSION.value, "approved": True}, public=False)
+        self.emit(
+            case,
+            "decide_request",
+            Status.SUSPENDED,
+            office,
+            decided_at,
+            data={"kind": RequestKind.SUSPENSION.value, "approved": True},
+            public=False,
+        )
         resumed_at = self.later(decided_at, rnd.uniform(2, 15) * calendar.day_seconds, True)
         self.at(case, resumed_at)
         back_to = case.suspended_from or Status.ACCEPTED
@@ -801,7 +1097,11 @@ class _Simulator:
 
     def verifier(self, case: _Case):
         world = self.world
-        if case.source in (Source.INSPECTION, Source.SUPERVISION) and case.reporter[0] is not None and case.reporter in world.district_inspectors.get(case.grid.district_id, ()):
+        if (
+            case.source in (Source.INSPECTION, Source.SUPERVISION)
+            and case.reporter[0] is not None
+            and case.reporter in world.district_inspectors.get(case.grid.district_id, ())
+        ):
             return case.reporter
         workers = world.grid_workers.get(case.grid.id)
         if workers:
@@ -850,7 +1150,9 @@ class _Simulator:
             case_sources = vectors.choice(len(sources), size=n, p=source_p).tolist()
             grids = vectors.choice(len(world.grids), size=n, p=world.grid_p).tolist()
             for offset, category, source, grid in zip(offsets.tolist(), categories, case_sources, grids):
-                case = self.new_case(midnight + timedelta(seconds=offset), category, sources[source].value, world.grids[grid])
+                case = self.new_case(
+                    midnight + timedelta(seconds=offset), category, sources[source].value, world.grids[grid]
+                )
                 rows.append(self.row(case))
                 events.extend(case.events)
                 requests.extend(case.requests)
@@ -877,14 +1179,51 @@ class _Simulator:
             case.reminded = left <= min((case.deadline_seconds or 0) / 4, self.world.day_seconds)
         grid = case.grid
         return (
-            case.id, case.number, category.kind, category.pk, case.source, case.status, case.priority,
-            case.description, case.address, case.lon, case.lat,
-            grid.id, grid.district_id, grid.street_id, grid.community_id, grid.id, case.reporter[0], case.anonymous,
-            case.assigned, case.dispatcher, case.suggested, case.routing_reason, case.duplicate_of,
-            case.possible_duplicates, case.time_limit, case.time_unit, case.deadline_from, case.deadline_seconds,
-            case.deadline, case.provisional, case.remaining, case.suspended_from, case.is_overdue, case.escalation,
-            case.reminded, case.rework, case.returns, case.extensions, case.satisfaction,
-            case.created_at, case.updated_at, case.dispatched_at, case.rectified_at, case.closed_at, case.public_note,
+            case.id,
+            case.number,
+            category.kind,
+            category.pk,
+            case.source,
+            case.status,
+            case.priority,
+            case.description,
+            case.address,
+            case.lon,
+            case.lat,
+            grid.id,
+            grid.district_id,
+            grid.street_id,
+            grid.community_id,
+            grid.id,
+            case.reporter[0],
+            case.anonymous,
+            case.assigned,
+            case.dispatcher,
+            case.suggested,
+            case.routing_reason,
+            case.duplicate_of,
+            case.possible_duplicates,
+            case.time_limit,
+            case.time_unit,
+            case.deadline_from,
+            case.deadline_seconds,
+            case.deadline,
+            case.provisional,
+            case.remaining,
+            case.suspended_from,
+            case.is_overdue,
+            case.escalation,
+            case.reminded,
+            case.rework,
+            case.returns,
+            case.extensions,
+            case.satisfaction,
+            case.created_at,
+            case.updated_at,
+            case.dispatched_at,
+            case.rectified_at,
+            case.closed_at,
+            case.public_note,
             # services.filing.text_for_search
             " ".join([case.number, category.name, case.address, case.description]),
             case.version,
@@ -928,8 +1267,10 @@ def check_arguments(days, cases_per_day, until=None, batch=DEFAULT_BATCH) -> dat
     """Raise SimulationError for arguments that cannot work; return the last day."""
     for name, value in (("days", days), ("cases per day", cases_per_day), ("batch", batch)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise SimulationError(_("The number of %(name)s must be a whole number of at least 1, not %(value)r.")
-                                  % {"name": name, "value": value})
+            raise SimulationError(
+                _("The number of %(name)s must be a whole number of at least 1, not %(value)r.")
+                % {"name": name, "value": value}
+            )
     today = timezone.localdate()
     if until is None:
         return today
@@ -946,8 +1287,9 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def simulate(days: int, cases_per_day: int, seed: int | None = None, until=None, progress=None, *,
-             batch: int = DEFAULT_BATCH) -> dict:
+def simulate(
+    days: int, cases_per_day: int, seed: int | None = None, until=None, progress=None, *, batch: int = DEFAULT_BATCH
+) -> dict:
     """Write days × cases_per_day cases arriving over the ``days`` days up to ``until``
     (default today, up to now), each with its events. Returns the figures of the run.
 
@@ -958,12 +1300,19 @@ def simulate(days: int, cases_per_day: int, seed: int | None = None, until=None,
         seed = random.SystemRandom().randrange(2**31)
     world = _World(seed)
     zone = world.calendar.zone
-    end = timezone.now() if last == timezone.localdate() else datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    end = (
+        timezone.now()
+        if last == timezone.localdate()
+        else datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    )
     first = last - timedelta(days=days - 1)
     first_id = (Case.objects.aggregate(last=Max("id"))["last"] or 0) + 1
     simulator = _Simulator(world, seed, end, first_id)
-    writers = (_TableWriter(Case, CASE_COLUMNS), _TableWriter(CaseEvent, EVENT_COLUMNS),
-               _TableWriter(CaseRequest, REQUEST_COLUMNS))
+    writers = (
+        _TableWriter(Case, CASE_COLUMNS),
+        _TableWriter(CaseEvent, EVENT_COLUMNS),
+        _TableWriter(CaseRequest, REQUEST_COLUMNS),
+    )
     counts = Counter()
 
     def write(prepared_cases, prepared_events, prepared_requests, sequences):
@@ -972,7 +1321,9 @@ def simulate(days: int, cases_per_day: int, seed: int | None = None, until=None,
                 writer.write(prepared)
             Sequence.objects.bulk_create(
                 [Sequence(prefix=p, last=n) for p, n in sorted(sequences.items())],
-                update_conflicts=True, unique_fields=["prefix"], update_fields=["last"],
+                update_conflicts=True,
+                unique_fields=["prefix"],
+                update_fields=["last"],
             )
             if connection.vendor == "postgresql":  # ids were given explicitly: move the sequence past them
                 with connection.cursor() as cursor:
@@ -986,7 +1337,10 @@ def simulate(days: int, cases_per_day: int, seed: int | None = None, until=None,
 
     def prepared_batches():
         for rows, events, requests, sequences in simulator.batches(first, last, days * cases_per_day, batch):
-            yield "batch", (writers[0].prepare(rows), writers[1].prepare(events), writers[2].prepare(requests), sequences)
+            yield (
+                "batch",
+                (writers[0].prepare(rows), writers[1].prepare(events), writers[2].prepare(requests), sequences),
+            )
         yield "figures", (dict(simulator.statuses), simulator.overdue, peak_rss_mib())
 
     # The next batch is generated while this one is written. Received batches are

@@ -111,7 +111,12 @@ def case_list(request):
 
 
 def _dispatch_units(request):
-    return Unit.objects.filter(is_active=True).exclude(kind__in=["leading_group", "special_group"]).only("code", "name").order_by("path")
+    return (
+        Unit.objects.filter(is_active=True)
+        .exclude(kind__in=["leading_group", "special_group"])
+        .only("code", "name")
+        .order_by("path")
+    )
 
 
 @requires("cases.browse_cases")
@@ -151,13 +156,20 @@ def case_map(request):
     except FilterError as exc:
         messages.error(request, str(exc))
         return redirect("cases:map")
-    return render(request, "cases/case_map.html", {"filter": case_filter, "queues": _queue_counts(request), "query": request.GET.urlencode()})
+    return render(
+        request,
+        "cases/case_map.html",
+        {"filter": case_filter, "queues": _queue_counts(request), "query": request.GET.urlencode()},
+    )
 
 
 @requires("cases.browse_cases")
 @require_GET
 def case_detail(request, number):
-    case = get_object_or_404(_cases(request).select_related("dispatcher_unit", "suggested_unit", "grid", "community", "duplicate_of"), number=number)
+    case = get_object_or_404(
+        _cases(request).select_related("dispatcher_unit", "suggested_unit", "grid", "community", "duplicate_of"),
+        number=number,
+    )
     return render(request, "cases/case_detail.html", _detail_context(request, case))
 
 
@@ -182,7 +194,9 @@ def _detail_context(request, case, **extra):
         "units": _dispatch_units(request) if "dispatch" in allowed else [],
         "satisfactions": Satisfaction.choices,
         "reporter_phone": _reporter_phone(request, case),
-        "duplicates": services.find_duplicates(case.category, case.lon, case.lat, exclude=case.pk) if case.status in (Status.REPORTED, Status.REGISTERED) else [],
+        "duplicates": services.find_duplicates(case.category, case.lon, case.lat, exclude=case.pk)
+        if case.status in (Status.REPORTED, Status.REGISTERED)
+        else [],
     }
     context.update(extra)
     return context
@@ -200,7 +214,12 @@ def case_action(request, number, action):
     case = get_object_or_404(_cases(request), number=number)
     try:
         services.perform(
-            case, request.user, action, request.POST, photos=request.FILES.getlist("photos"), version=request.POST.get("version")
+            case,
+            request.user,
+            action,
+            request.POST,
+            photos=request.FILES.getlist("photos"),
+            version=request.POST.get("version"),
         )
     except services.ServiceError as exc:
         context = _detail_context(request, case, error=exc.message, error_action=action)
@@ -286,5 +305,9 @@ def photo(request, number, pk, variant):
     """Photos are served after the scope check, never straight from the media folder."""
     case = get_object_or_404(_cases(request), number=number)
     attachment = get_object_or_404(Attachment, pk=pk, case=case)
-    field = {"thumb": attachment.thumbnail, "public": attachment.public_image, "original": attachment.image}.get(variant)
-    return image_response(field, "private, max-age=3600", "image/jpeg" if variant != "original" else attachment.content_type)
+    field = {"thumb": attachment.thumbnail, "public": attachment.public_image, "original": attachment.image}.get(
+        variant
+    )
+    return image_response(
+        field, "private, max-age=3600", "image/jpeg" if variant != "original" else attachment.content_type
+    )

@@ -1,7 +1,8 @@
 """A value built from database tables and kept per process until the tables change."""
 
 import threading
-from typing import Callable, Generic, TypeVar
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 

@@ -41,8 +41,12 @@ def _write_sheet(book, title: str, headers: list[str], rows) -> None:
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([_text_cell(sheet, cell) if isinstance(cell, str) and cell.startswith("=") else cell
-                      for cell in map(_cell, row)])
+        sheet.append(
+            [
+                _text_cell(sheet, cell) if isinstance(cell, str) and cell.startswith("=") else cell
+                for cell in map(_cell, row)
+            ]
+        )
 
 
 def _cell(value):

@@ -1,6 +1,6 @@
 from django.conf import settings
-from django.shortcuts import render
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
 
 from wenming.core.errors import ServiceError
@@ -35,7 +35,9 @@ class ServiceErrorMiddleware:
         if not isinstance(exception, ServiceError):
             return None
         response = render(
-            request, "service_error.html", {"status": exception.status, "message": exception.message},
+            request,
+            "service_error.html",
+            {"status": exception.status, "message": exception.message},
             status=exception.status,
         )
         if getattr(exception, "retry_after", None):

@@ -16,7 +16,8 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from typing import IO, Any
 
 from django.conf import settings
@@ -83,7 +84,9 @@ class ProcessedPhoto:
     original_name: str
 
 
-def process_upload(file: UploadedFile | IO[bytes], *, max_bytes: int | None = None, max_pixels: int | None = None) -> ProcessedPhoto:
+def process_upload(
+    file: UploadedFile | IO[bytes], *, max_bytes: int | None = None, max_pixels: int | None = None
+) -> ProcessedPhoto:
     """Check an uploaded photo and make its public copy and thumbnail.
 
     Raises PhotoError for anything that is not an acceptable photo.

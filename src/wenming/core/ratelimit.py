@@ -126,4 +126,3 @@ def _maybe_cleanup(now: float) -> None:
             return
         _last_cleanup = now
     cleanup(now)
-

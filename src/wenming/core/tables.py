@@ -57,8 +57,9 @@ def _csv_rows(path: Path):
 
 
 def _excel_rows(path: Path):
-    from openpyxl import load_workbook
     from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)

@@ -17,8 +17,17 @@ class CoverageRuleAdmin(admin.ModelAdmin):
 class DatasetAdmin(admin.ModelAdmin):
     list_display = ["imported_at", "source", "file_name", "node_count", "edge_count", "is_current", "checksum"]
     list_filter = ["source", "is_current"]
-    readonly_fields = ["source", "file_name", "checksum", "imported_at", "imported_by", "converted_from_gcj02",
-                       "node_count", "edge_count", "counts"]
+    readonly_fields = [
+        "source",
+        "file_name",
+        "checksum",
+        "imported_at",
+        "imported_by",
+        "converted_from_gcj02",
+        "node_count",
+        "edge_count",
+        "counts",
+    ]
     exclude = ["boundary"]
 
     def has_add_permission(self, request):
@@ -28,8 +37,15 @@ class DatasetAdmin(admin.ModelAdmin):
 @admin.register(Run)
 class RunAdmin(admin.ModelAdmin):
     list_display = ["created_at", "created_by", "data_version", "is_generated", "duration_s"]
-    readonly_fields = ["created_at", "created_by", "methods", "parameters", "data_version", "is_generated",
-                       "duration_s"]
+    readonly_fields = [
+        "created_at",
+        "created_by",
+        "methods",
+        "parameters",
+        "data_version",
+        "is_generated",
+        "duration_s",
+    ]
     exclude = ["areas", "parcels", "gaps", "candidates", "datasets"]
 
     def has_add_permission(self, request):

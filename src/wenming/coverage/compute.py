@@ -17,7 +17,6 @@ import shapely
 
 from wenming.coverage.network import Network, Snap
 
-
 #: Segments asked about at once when finding park entrances.
 ENTRY_BLOCK = 200_000
 
@@ -51,12 +50,17 @@ class Sources:
     def __len__(self) -> int:
         return len(self.nodes)
 
-    def subset(self, facilities: np.ndarray) -> "Sources":
+    def subset(self, facilities: np.ndarray) -> Sources:
         keep = np.isin(self.facility, facilities)
-        return Sources(self.nodes[keep], self.offsets[keep], self.facility[keep],
-                       None if self.edge is None else self.edge[keep], None if self.along is None else self.along[keep])
+        return Sources(
+            self.nodes[keep],
+            self.offsets[keep],
+            self.facility[keep],
+            None if self.edge is None else self.edge[keep],
+            None if self.along is None else self.along[keep],
+        )
 
-    def shifted(self, extra: np.ndarray) -> "Sources":
+    def shifted(self, extra: np.ndarray) -> Sources:
         """The same entries, each facility's offsets raised by extra[facility]."""
         return Sources(self.nodes, self.offsets + extra[self.facility], self.facility, self.edge, self.along)
 
@@ -140,7 +144,7 @@ def polygon_sources(network: Network, polygons, gap: float) -> Sources:
         points, row = shapely.get_coordinates(inside, return_index=True)
         park, edge = np.concatenate([park, park[crossing[row]]]), np.concatenate([edge, edge[crossing[row]]])
         distance = np.concatenate([distance, np.zeros(len(row))])
-        along = np.concatenate([along, network._along(edge[len(along):], points[:, 0], points[:, 1])])
+        along = np.concatenate([along, network._along(edge[len(along) :], points[:, 0], points[:, 1])])
     snap = Snap(edge, distance, along, network.length[edge] - along)
     nodes, offsets = network.facility_sources(snap)
     return Sources(nodes, offsets, np.tile(park, 2), np.tile(edge, 2), np.tile(along, 2))
@@ -164,8 +168,9 @@ def entrances_of(polygons, x, y, tolerance: float = 10.0) -> tuple[np.ndarray, n
     return point, polygon
 
 
-def walking_distance(network: Network, origin_snap: Snap, sources: Sources, limit: float,
-                     max_access: float) -> np.ndarray:
+def walking_distance(
+    network: Network, origin_snap: Snap, sources: Sources, limit: float, max_access: float
+) -> np.ndarray:
     """Each origin's walking distance to the nearest source, inf beyond ``limit``: one pass."""
     node_distance = network.distances_from(sources.nodes, sources.offsets, limit)
     d = network.origin_distances(origin_snap, node_distance, max_access=max_access)
@@ -198,8 +203,9 @@ def _along_own_segment(network: Network, origin_snap: Snap, sources: Sources) ->
     return best
 
 
-def tiered_distance(network: Network, origin_snap: Snap, sources: Sources, radius_of: np.ndarray,
-                    max_access: float) -> np.ndarray:
+def tiered_distance(
+    network: Network, origin_snap: Snap, sources: Sources, radius_of: np.ndarray, max_access: float
+) -> np.ndarray:
     """Both radii of a tiered rule in one pass: a facility serving r metres
     starts (R - r) metres behind, R the largest radius, so an origin is served
     by some facility exactly when its distance comes out ≤ R."""
@@ -217,8 +223,17 @@ def buffer_covered(origins: Origins, geometries, radius: np.ndarray) -> np.ndarr
     return shapely.contains_xy(zone, origins.x, origins.y)
 
 
-def greedy_sites(network: Network, origin_snap: Snap, weight: np.ndarray, uncovered: np.ndarray,
-                 sites_x, sites_y, radius: float, max_access: float, limit: int | None = None):
+def greedy_sites(
+    network: Network,
+    origin_snap: Snap,
+    weight: np.ndarray,
+    uncovered: np.ndarray,
+    sites_x,
+    sites_y,
+    radius: float,
+    max_access: float,
+    limit: int | None = None,
+):
     """Greedy maximum coverage: pick the candidate site that serves the most
     still-unserved weight, then the next, and so on.
 
@@ -227,8 +242,9 @@ def greedy_sites(network: Network, origin_snap: Snap, weight: np.ndarray, uncove
     sites = point_sources(network, sites_x, sites_y)
     serves = []
     todo = np.flatnonzero(uncovered)
-    snap_todo = Snap(origin_snap.edge[todo], origin_snap.distance[todo], origin_snap.along[todo],
-                     origin_snap.beyond[todo])
+    snap_todo = Snap(
+        origin_snap.edge[todo], origin_snap.distance[todo], origin_snap.along[todo], origin_snap.beyond[todo]
+    )
     for site in range(len(sites_x)):
         mine = sites.subset(np.array([site]))
         d = walking_distance(network, snap_todo, mine, radius, max_access)

@@ -24,8 +24,12 @@ SEED = 20261129
 
 
 def region():
-    districts = [shape(b) for b in Area.objects.filter(code__in=URBAN_DISTRICTS, boundary__isnull=False)
-                 .values_list("boundary", flat=True)]
+    districts = [
+        shape(b)
+        for b in Area.objects.filter(code__in=URBAN_DISTRICTS, boundary__isnull=False).values_list(
+            "boundary", flat=True
+        )
+    ]
     if not districts:
         return None
     projection = Projection(*CENTRE)
@@ -41,8 +45,12 @@ def load(progress=None) -> dict:
     extract = generate.city(core, seed=SEED, progress=progress)
     network_bytes = extract.network().to_bytes()
     dataset = datasets.save_extract(
-        extract, source=DataSource.GENERATED, file_name="呼和浩特示范路网（生成）",
-        checksum=hashlib.sha256(network_bytes).hexdigest(), boundary=core, progress=progress,
+        extract,
+        source=DataSource.GENERATED,
+        file_name="呼和浩特示范路网（生成）",
+        checksum=hashlib.sha256(network_bytes).hexdigest(),
+        boundary=core,
+        progress=progress,
     )
     coverage.run()
     return {"street network node": dataset.node_count, "coverage feature": sum(dataset.counts.values())}

@@ -156,8 +156,9 @@ def _node_estimate(lines_a: _Lines, lines_b: _Lines, area_m2: float) -> float:
         change = MISSING_SHARE * -per_link + STUB_SHARE * (stub_nodes - per_link)
         return len(lines.position) * per_link.sum() + local * change.sum()
 
-    total = (len(lines_a.position) * len(lines_b.position)
-             + shape_nodes(lines_a, lines_b) + shape_nodes(lines_b, lines_a))
+    total = (
+        len(lines_a.position) * len(lines_b.position) + shape_nodes(lines_a, lines_b) + shape_nodes(lines_b, lines_a)
+    )
     span = np.ptp(lines_a.position) * np.ptp(lines_b.position)
     return total * area_m2 / span
 
@@ -246,8 +247,10 @@ class _Builder:
 
         def lines(scale):
             margin = MAIN_SPACING_M[1] * scale
-            return (_lines(a_span.min() - margin, a_span.max() + margin, scale, np.random.default_rng(seeds[1])),
-                    _lines(b_span.min() - margin, b_span.max() + margin, scale, np.random.default_rng(seeds[2])))
+            return (
+                _lines(a_span.min() - margin, a_span.max() + margin, scale, np.random.default_rng(seeds[1])),
+                _lines(b_span.min() - margin, b_span.max() + margin, scale, np.random.default_rng(seeds[2])),
+            )
 
         area = self.ground.area
         scale = 1.0
@@ -265,14 +268,25 @@ class _Builder:
             amplitude = (WARP_AMPLITUDE_M[0] + unit[..., 0] * np.ptp(WARP_AMPLITUDE_M)) * scale
             wavelength = (WARP_WAVELENGTH_M[0] + unit[..., 1] * np.ptp(WARP_WAVELENGTH_M)) * scale
             modulation = 2 * (WARP_WAVELENGTH_M[0] + unit[..., 3] * np.ptp(WARP_WAVELENGTH_M)) * scale
-            return np.stack([amplitude, 2 * np.pi / wavelength, 2 * np.pi * unit[..., 2],
-                             2 * np.pi / modulation, 2 * np.pi * unit[..., 4]], axis=-1)
+            return np.stack(
+                [
+                    amplitude,
+                    2 * np.pi / wavelength,
+                    2 * np.pi * unit[..., 2],
+                    2 * np.pi / modulation,
+                    2 * np.pi * unit[..., 4],
+                ],
+                axis=-1,
+            )
 
         self.frame = _Frame(centre, angle, waves(2))
         direction = frame_rng.uniform(0, 2 * np.pi, 5)
         wavenumber = 2 * np.pi / (frame_rng.uniform(*SERVICE_WAVELENGTH_M, 5) * scale)
-        self.service = _Service(np.column_stack(
-            [wavenumber * np.cos(direction), wavenumber * np.sin(direction), frame_rng.uniform(0, 2 * np.pi, 5)]))
+        self.service = _Service(
+            np.column_stack(
+                [wavenumber * np.cos(direction), wavenumber * np.sin(direction), frame_rng.uniform(0, 2 * np.pi, 5)]
+            )
+        )
         middle = self.ground.centroid
         if not self.ground.contains(middle):
             middle = self.ground.representative_point()
@@ -289,8 +303,9 @@ class _Builder:
         self.x, self.y, self.u, self.v, self.s0, self.s1 = x, y, u, v, s0, s1
         self.segment_class, self.segment_line = links.street_class[link], links.line[link]
         lons, lats = self.projection.inverse(x, y)
-        return osm.Extract(lons, lats, u.astype(np.int32), v.astype(np.int32), self.segment_class,
-                           links.name[link], names, [])
+        return osm.Extract(
+            lons, lats, u.astype(np.int32), v.astype(np.int32), self.segment_class, links.name[link], names, []
+        )
 
     def _links(self) -> tuple[_Links, list[str]]:
         """The streets between neighbouring intersections near the region, and
@@ -325,8 +340,9 @@ class _Builder:
         removable = (street_class == LOCAL) & (park[side_1] < 0) & (park[side_2] < 0)
         draw = rng.random(len(start))
         self.missing = removable & (draw < MISSING_SHARE)
-        stub = np.where(removable & (draw >= MISSING_SHARE) & (draw < MISSING_SHARE + STUB_SHARE),
-                        rng.integers(1, 3, len(start)), 0).astype(np.int8)
+        stub = np.where(
+            removable & (draw >= MISSING_SHARE) & (draw < MISSING_SHARE + STUB_SHARE), rng.integers(1, 3, len(start)), 0
+        ).astype(np.int8)
         names, name = self._street_names(line, street_class, commercial, commercial_name)
         name[street_class == PATH] = 0
 
@@ -368,7 +384,7 @@ class _Builder:
         count = pieces[link]
         half = count // 2
         stub = links.stub[link]
-        keep = ((stub == 0) | ((stub == 1) & (piece < half)) | ((stub == 2) & (piece >= count - half)))
+        keep = (stub == 0) | ((stub == 1) & (piece < half)) | ((stub == 2) & (piece >= count - half))
         link, piece, count = link[keep], piece[keep], count[keep]
         first_shape = (self.nx * ny + np.cumsum(shape) - shape).astype(np.int32)
         u = np.where(piece == 0, links.start[link], first_shape[link] + piece - 1)
@@ -400,8 +416,9 @@ class _Builder:
         major_a, major_b = self.lines_a.major, self.lines_b.major
         sa, sb = np.divmod(np.arange((len(major_a) - 1) * (len(major_b) - 1)), len(major_b) - 1)
         cols, rows = np.diff(major_a)[sa], np.diff(major_b)[sb]
-        mx, my = self.frame.to_ground((A[major_a[sa]] + A[major_a[sa + 1]]) / 2,
-                                      (B[major_b[sb]] + B[major_b[sb + 1]]) / 2)
+        mx, my = self.frame.to_ground(
+            (A[major_a[sa]] + A[major_a[sa + 1]]) / 2, (B[major_b[sb]] + B[major_b[sb + 1]]) / 2
+        )
         chance = PARK_CHANCE * self.service(mx, my)
         chosen = (rng.random(len(sa)) < chance) & shapely.contains_xy(self.ground, mx, my)
         width, height = rng.integers(1, cols + 1), rng.integers(1, rows + 1)
@@ -409,10 +426,16 @@ class _Builder:
         bottom = major_b[sb] + rng.integers(0, rows - height + 1)
         park_number = np.cumsum(chosen) - 1
         ci, cj = np.divmod(np.arange((self.nx - 1) * (self.ny - 1)), self.ny - 1)
-        superblock = ((np.searchsorted(major_a, ci, "right") - 1) * (len(major_b) - 1)
-                      + np.searchsorted(major_b, cj, "right") - 1)
-        inside = (chosen[superblock] & (ci >= left[superblock]) & (ci < left[superblock] + width[superblock])
-                  & (cj >= bottom[superblock]) & (cj < bottom[superblock] + height[superblock]))
+        superblock = (
+            (np.searchsorted(major_a, ci, "right") - 1) * (len(major_b) - 1) + np.searchsorted(major_b, cj, "right") - 1
+        )
+        inside = (
+            chosen[superblock]
+            & (ci >= left[superblock])
+            & (ci < left[superblock] + width[superblock])
+            & (cj >= bottom[superblock])
+            & (cj < bottom[superblock] + height[superblock])
+        )
         self.park_of_cell = np.where(inside, park_number[superblock], -1)
         self.park_box = np.column_stack([A[left], B[bottom], A[left + width], B[bottom + height]])[chosen]
 
@@ -425,8 +448,9 @@ class _Builder:
         stems = [str(stem) for stem in rng.choice(COMMERCIAL_STEMS, 2, replace=False)]
         names = []
         for axis, (lines, across, centre_along) in enumerate([(self.lines_a, ca, cb), (self.lines_b, cb, ca)]):
-            close = np.flatnonzero((lines.street_class == LOCAL)
-                                   & (np.abs(lines.position - across) < 1200 * self.scale))
+            close = np.flatnonzero(
+                (lines.street_class == LOCAL) & (np.abs(lines.position - across) < 1200 * self.scale)
+            )
             if len(close) == 0:
                 continue
             chosen = rng.choice(close) + axis * self.nx
@@ -490,8 +514,9 @@ class _Builder:
         low, high = np.zeros(len(crossing)), np.ones(len(crossing))
         for _ in range(30):
             middle = (low + high) / 2
-            lon, lat = self.projection.inverse(x[anchor] + middle * (x[loose] - x[anchor]),
-                                               y[anchor] + middle * (y[loose] - y[anchor]))
+            lon, lat = self.projection.inverse(
+                x[anchor] + middle * (x[loose] - x[anchor]), y[anchor] + middle * (y[loose] - y[anchor])
+            )
             inner = shapely.contains_xy(self.region, lon, lat)
             low, high = np.where(inner, middle, low), np.where(inner, high, middle)
         new_x = x[anchor] + low * (x[loose] - x[anchor])
@@ -531,8 +556,9 @@ class _Builder:
         A, B, ny = self.lines_a.position, self.lines_b.position, self.ny
         ci, cj = np.divmod(np.arange((self.nx - 1) * (ny - 1), dtype=np.int32), ny - 1)
         corner = ci * ny + cj
-        cells = np.flatnonzero(self.near[corner] | self.near[corner + 1] | self.near[corner + ny]
-                               | self.near[corner + ny + 1]).astype(np.int32)
+        cells = np.flatnonzero(
+            self.near[corner] | self.near[corner + 1] | self.near[corner + ny] | self.near[corner + ny + 1]
+        ).astype(np.int32)
         ci, cj = ci[cells], cj[cells]
         # Each block's land: inset from the streets around it, and nearly up to
         # where a missing street would be (clear of the jittered nodes at its ends).
@@ -545,11 +571,11 @@ class _Builder:
         service, closeness = self._surroundings((x0 + x1) / 2, (y0 + y1) / 2)
 
         class_a, class_b = self.lines_a.street_class, self.lines_b.street_class
-        on_main = ((class_a[ci] == MAIN) | (class_a[ci + 1] == MAIN)
-                   | (class_b[cj] == MAIN) | (class_b[cj + 1] == MAIN))
+        on_main = (class_a[ci] == MAIN) | (class_a[ci + 1] == MAIN) | (class_b[cj] == MAIN) | (class_b[cj + 1] == MAIN)
         free = self.park_of_cell[cells] < 0
-        busy = free & ((on_main & (rng.random(len(cells)) < 0.12 + 0.5 * closeness))
-                       | np.isin(cells, self.commercial_cells))
+        busy = free & (
+            (on_main & (rng.random(len(cells)) < 0.12 + 0.5 * closeness)) | np.isin(cells, self.commercial_cells)
+        )
         vacant = free & ~busy & (rng.random(len(cells)) < VACANT_SHARE)
         homes = np.flatnonzero(free & ~busy & ~vacant).astype(np.int32)
         busy = np.flatnonzero(busy)
@@ -558,8 +584,11 @@ class _Builder:
         has_corner = rng.random(len(homes)) < CORNER_CHANCE * service[homes]
         cornered = homes[has_corner]
         playground = rng.random(len(cornered)) < PLAYGROUND_SHARE
-        area = np.where(playground, rng.uniform(*PLAYGROUND_AREA_M2, len(cornered)),
-                        np.exp(rng.uniform(*np.log(GREEN_AREA_M2), len(cornered))))
+        area = np.where(
+            playground,
+            rng.uniform(*PLAYGROUND_AREA_M2, len(cornered)),
+            np.exp(rng.uniform(*np.log(GREEN_AREA_M2), len(cornered))),
+        )
         width = np.sqrt(area * rng.uniform(0.6, 1.6, len(cornered)))
         width = np.minimum(width, 0.45 * (x1 - x0)[cornered])
         height = np.minimum(area / width, 0.45 * (y1 - y0)[cornered])
@@ -569,13 +598,22 @@ class _Builder:
         cx, fx = np.where(east_side, x1[cornered], x0[cornered]), np.where(east_side, x0[cornered], x1[cornered])
         cy, fy = np.where(north_side, y1[cornered], y0[cornered]), np.where(north_side, y0[cornered], y1[cornered])
         gx, gy = cx + np.where(east_side, -width, width), cy + np.where(north_side, -height, height)
-        self._emit(features, "green", shapely.box(np.minimum(cx, gx), np.minimum(cy, gy),
-                                                  np.maximum(cx, gx), np.maximum(cy, gy))[~playground])
-        self._emit(features, "playground", shapely.box(np.minimum(cx, gx), np.minimum(cy, gy),
-                                                       np.maximum(cx, gx), np.maximum(cy, gy))[playground])
-        cornered_land = shapely.polygons(np.stack([
-            np.column_stack(corner) for corner in ((gx, cy), (fx, cy), (fx, fy), (cx, fy), (cx, gy), (gx, gy))
-        ], axis=1))
+        self._emit(
+            features,
+            "green",
+            shapely.box(np.minimum(cx, gx), np.minimum(cy, gy), np.maximum(cx, gx), np.maximum(cy, gy))[~playground],
+        )
+        self._emit(
+            features,
+            "playground",
+            shapely.box(np.minimum(cx, gx), np.minimum(cy, gy), np.maximum(cx, gx), np.maximum(cy, gy))[playground],
+        )
+        cornered_land = shapely.polygons(
+            np.stack(
+                [np.column_stack(corner) for corner in ((gx, cy), (fx, cy), (fx, fy), (cx, fy), (cx, gy), (gx, gy))],
+                axis=1,
+            )
+        )
 
         plain = homes[~has_corner]
         split = rng.random(len(plain)) < SPLIT_SHARE
@@ -583,17 +621,28 @@ class _Builder:
         gap = SPLIT_GAP_M * fit / 2
         wide = (x1 - x0)[halves] >= (y1 - y0)[halves]
         mid_x, mid_y = (x0 + x1)[halves] / 2, (y0 + y1)[halves] / 2
-        homes_land = np.concatenate([
-            cornered_land,
-            shapely.box(x0[halves], y0[halves], np.where(wide, mid_x - gap, x1[halves]),
-                        np.where(wide, y1[halves], mid_y - gap)),
-            shapely.box(np.where(wide, mid_x + gap, x0[halves]), np.where(wide, y0[halves], mid_y + gap),
-                        x1[halves], y1[halves]),
-            shapely.box(x0[whole], y0[whole], x1[whole], y1[whole]),
-        ])
+        homes_land = np.concatenate(
+            [
+                cornered_land,
+                shapely.box(
+                    x0[halves],
+                    y0[halves],
+                    np.where(wide, mid_x - gap, x1[halves]),
+                    np.where(wide, y1[halves], mid_y - gap),
+                ),
+                shapely.box(
+                    np.where(wide, mid_x + gap, x0[halves]),
+                    np.where(wide, y0[halves], mid_y + gap),
+                    x1[halves],
+                    y1[halves],
+                ),
+                shapely.box(x0[whole], y0[whole], x1[whole], y1[whole]),
+            ]
+        )
         homes_block = np.r_[cornered, halves, halves, whole]
-        density = PEOPLE_PER_M2[0] + np.ptp(PEOPLE_PER_M2) * (0.5 * closeness[homes_block]
-                                                               + 0.5 * rng.random(len(homes_block)))
+        density = PEOPLE_PER_M2[0] + np.ptp(PEOPLE_PER_M2) * (
+            0.5 * closeness[homes_block] + 0.5 * rng.random(len(homes_block))
+        )
         people = shapely.area(homes_land) * density
         self._emit(features, "residential", homes_land, people=people)
         self._emit(features, "busy", shapely.box(x0[busy], y0[busy], x1[busy], y1[busy]))
@@ -605,7 +654,7 @@ class _Builder:
         """How well served the ground under frame points is, and how close to the centre (both 0–1)."""
         x, y = self.frame.to_ground(a, b)
         distance = np.hypot(x - self.middle[0], y - self.middle[1])
-        return self.service(x, y), np.exp(-(distance / (CENTRE_RADIUS_M * self.scale)) ** 2)
+        return self.service(x, y), np.exp(-((distance / (CENTRE_RADIUS_M * self.scale)) ** 2))
 
     def _parks(self):
         inset = INSET_M * self.fit
@@ -659,8 +708,9 @@ class _Builder:
         if not inside.any():
             return shapely.points(np.empty((0, 2)))
         weight = (1 - service[vacant][inside]) ** 3 + 1e-9
-        chosen = self.rng.choice(np.flatnonzero(inside), size=min(count, inside.sum()), replace=False,
-                                 p=weight / weight.sum())
+        chosen = self.rng.choice(
+            np.flatnonzero(inside), size=min(count, inside.sum()), replace=False, p=weight / weight.sum()
+        )
         return shapely.points(a[chosen], b[chosen])
 
     def _toilets(self):
@@ -726,8 +776,11 @@ class _Builder:
         features: polygons cut at its boundary, points outside dropped."""
         self._to_lonlat(geometries)
         contained = shapely.contains(self.region, geometries)
-        cut = np.flatnonzero(~contained & (shapely.get_type_id(geometries) == shapely.GeometryType.POLYGON)
-                             & shapely.intersects(self.region, geometries))
+        cut = np.flatnonzero(
+            ~contained
+            & (shapely.get_type_id(geometries) == shapely.GeometryType.POLYGON)
+            & shapely.intersects(self.region, geometries)
+        )
         keep = contained
         if len(cut):
             parts = shapely.intersection(geometries[cut], self.region)
@@ -744,8 +797,10 @@ class _Builder:
         else:
             # Only homes carry tags: the generated population, as a city's own list would.
             population = np.rint(people[kept]).astype(int).tolist()
-            features += [osm.OsmFeature(kind, g, "", name, {"population": n})
-                         for g, name, n in zip(geometries[kept], names, population)]
+            features += [
+                osm.OsmFeature(kind, g, "", name, {"population": n})
+                for g, name, n in zip(geometries[kept], names, population)
+            ]
 
     def _to_lonlat(self, geometries):
         """Frame geometries moved onto the ground, in lon/lat, in place and in chunks
@@ -755,7 +810,7 @@ class _Builder:
         long = np.flatnonzero(np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) > DENSIFY_M)
         geometries[long] = shapely.segmentize(geometries[long], DENSIFY_M)
         for start in range(0, len(geometries), CHUNK):
-            part = geometries[start:start + CHUNK]
+            part = geometries[start : start + CHUNK]
             coords = shapely.get_coordinates(part)
             x, y = self.frame.to_ground(coords[:, 0], coords[:, 1])
             shapely.set_coordinates(part, np.column_stack(self.projection.inverse(x, y)))

@@ -51,8 +51,14 @@ class Dataset(models.Model):
     file_name = models.CharField(_("file"), max_length=255)
     checksum = models.CharField(_("checksum (SHA-256)"), max_length=64)
     imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name=_("imported by"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
     is_current = models.BooleanField(_("in use"), default=True)
     converted_from_gcj02 = models.BooleanField(_("converted from GCJ-02"), default=False)
     network = models.BinaryField(_("walking network"), null=True, editable=False)
@@ -77,7 +83,9 @@ class Dataset(models.Model):
 class Feature(models.Model):
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="features")
     kind = models.CharField(_("kind"), max_length=16, choices=FeatureKind.choices)
-    ref = models.CharField(_("reference"), max_length=64, blank=True, help_text=_("OpenStreetMap id or the city's own id"))
+    ref = models.CharField(
+        _("reference"), max_length=64, blank=True, help_text=_("OpenStreetMap id or the city's own id")
+    )
     name = models.CharField(_("name"), max_length=200, blank=True)
     geometry = models.JSONField(_("geometry (GeoJSON, WGS-84)"))
     lon = models.FloatField(_("longitude"))
@@ -112,9 +120,13 @@ class CoverageRule(models.Model):
     name = models.CharField(_("name"), max_length=100)
     min_area_m2 = models.FloatField(_("minimum area (m²)"), default=0)
     applies_to = models.CharField(
-        _("applies to"), max_length=16, blank=True,
-        help_text=_("land kind for toilet radii (residential, busy); street class for spacings "
-                    "(main, branch, local, commercial, path)"),
+        _("applies to"),
+        max_length=16,
+        blank=True,
+        help_text=_(
+            "land kind for toilet radii (residential, busy); street class for spacings "
+            "(main, branch, local, commercial, path)"
+        ),
     )
     distance_m = models.FloatField(_("distance (m)"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -138,7 +150,9 @@ class CoverageRule(models.Model):
         if self.target == RuleTarget.TOILET and self.applies_to not in (FeatureKind.RESIDENTIAL, FeatureKind.BUSY):
             raise ValidationError({"applies_to": _("A toilet radius applies to residential or busy land.")})
         if self.target in (RuleTarget.TOILET_SPACING, RuleTarget.BIN_SPACING) and self.applies_to not in STREET_CLASSES:
-            raise ValidationError({"applies_to": _("A spacing applies to a street class: %s.") % ", ".join(STREET_CLASSES)})
+            raise ValidationError(
+                {"applies_to": _("A spacing applies to a street class: %s.") % ", ".join(STREET_CLASSES)}
+            )
 
 
 class Method(models.TextChoices):
@@ -150,8 +164,14 @@ class Run(models.Model):
     """One computation, with everything needed to reproduce its figures."""
 
     created_at = models.DateTimeField(_("computed"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("computed by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("computed by"),
+    )
     methods = models.JSONField(_("methods"), default=list)
     parameters = models.JSONField(_("parameters"), default=dict)
     data_version = models.CharField(_("data version"), max_length=64)

@@ -46,7 +46,7 @@ class Projection:
     lat0: float
 
     @classmethod
-    def around(cls, lons, lats) -> "Projection":
+    def around(cls, lons, lats) -> Projection:
         lons, lats = np.asarray(lons, float), np.asarray(lats, float)
         return cls(float((lons.min() + lons.max()) / 2), float((lats.min() + lats.max()) / 2))
 
@@ -69,9 +69,7 @@ class Projection:
         sin_c, cos_c = np.sin(c), np.cos(c)
         with np.errstate(invalid="ignore", divide="ignore"):
             lat = np.where(rho == 0, phi0, np.arcsin(cos_c * math.sin(phi0) + y * sin_c * math.cos(phi0) / rho))
-        lon = math.radians(self.lon0) + np.arctan2(
-            x * sin_c, rho * math.cos(phi0) * cos_c - y * math.sin(phi0) * sin_c
-        )
+        lon = math.radians(self.lon0) + np.arctan2(x * sin_c, rho * math.cos(phi0) * cos_c - y * math.sin(phi0) * sin_c)
         return np.degrees(lon), np.degrees(lat)
 
     def geometry(self, geom):
@@ -174,7 +172,7 @@ class Network:
 
     # -- snapping ----------------------------------------------------------
 
-    def snap(self, px, py) -> "Snap":
+    def snap(self, px, py) -> Snap:
         """Each point's nearest segment, how far away it is, and how far along it.
 
         Exact: the k nearest piece midpoints give a best segment, and the
@@ -192,7 +190,7 @@ class Network:
         self._pieces()
         # Nearby points one after another: the tree nodes they visit stay in cache.
         order = _spatial_order(px, py) if n > SNAP_CHUNK else np.arange(n)
-        chunks = [order[start:start + SNAP_CHUNK] for start in range(0, n, SNAP_CHUNK)]
+        chunks = [order[start : start + SNAP_CHUNK] for start in range(0, n, SNAP_CHUNK)]
 
         def work(part):
             edge[part], distance[part] = self._snap_chunk(px[part], py[part])
@@ -286,7 +284,7 @@ class Network:
         # The virtual source's tiny floor on zero offsets is no distance at all.
         return dist[:n]
 
-    def facility_sources(self, snap: "Snap", extra: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def facility_sources(self, snap: Snap, extra: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Entry nodes and offsets for facilities snapped to segments: both ends
         of the segment, each at access + the distance along it."""
         extra = np.zeros(len(snap.edge)) if extra is None else np.asarray(extra, float)
@@ -294,7 +292,7 @@ class Network:
         offsets = np.concatenate([snap.distance + snap.along + extra, snap.distance + snap.beyond + extra])
         return nodes, offsets
 
-    def origin_distances(self, snap: "Snap", node_distance: np.ndarray, *, max_access: float) -> np.ndarray:
+    def origin_distances(self, snap: Snap, node_distance: np.ndarray, *, max_access: float) -> np.ndarray:
         """Walking distance from each snapped origin, through either end of its
         segment; inf where the origin is farther than ``max_access`` from any street."""
         if len(snap.edge) == 0:
@@ -312,19 +310,29 @@ class Network:
         np.savez_compressed(
             buffer,
             projection=np.array([self.projection.lon0, self.projection.lat0]),
-            x=self.x, y=self.y, u=self.u, v=self.v,
-            street_class=self.street_class, street_name=self.street_name,
+            x=self.x,
+            y=self.y,
+            u=self.u,
+            v=self.v,
+            street_class=self.street_class,
+            street_name=self.street_name,
             names=np.array(self.names, dtype=object).astype(str),
         )
         return buffer.getvalue()
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "Network":
+    def from_bytes(cls, data: bytes) -> Network:
         with np.load(io.BytesIO(bytes(data)), allow_pickle=False) as f:
             lon0, lat0 = f["projection"]
             return cls(
-                Projection(float(lon0), float(lat0)), f["x"], f["y"], f["u"], f["v"],
-                f["street_class"], f["street_name"], [str(n) for n in f["names"]],
+                Projection(float(lon0), float(lat0)),
+                f["x"],
+                f["y"],
+                f["u"],
+                f["v"],
+                f["street_class"],
+                f["street_name"],
+                [str(n) for n in f["names"]],
             )
 
 
@@ -348,14 +356,27 @@ class Snap:
 STREET_CLASSES = ("main", "branch", "local", "commercial", "path")
 
 HIGHWAY_CLASS = {
-    "trunk": "main", "trunk_link": "main", "primary": "main", "primary_link": "main",
-    "secondary": "main", "secondary_link": "main",
-    "tertiary": "branch", "tertiary_link": "branch",
-    "unclassified": "local", "residential": "local", "living_street": "local", "service": "local",
+    "trunk": "main",
+    "trunk_link": "main",
+    "primary": "main",
+    "primary_link": "main",
+    "secondary": "main",
+    "secondary_link": "main",
+    "tertiary": "branch",
+    "tertiary_link": "branch",
+    "unclassified": "local",
+    "residential": "local",
+    "living_street": "local",
+    "service": "local",
     "road": "local",
     "pedestrian": "commercial",
-    "footway": "path", "path": "path", "steps": "path", "cycleway": "path", "track": "path",
-    "corridor": "path", "bridleway": "path",
+    "footway": "path",
+    "path": "path",
+    "steps": "path",
+    "cycleway": "path",
+    "track": "path",
+    "corridor": "path",
+    "bridleway": "path",
 }
 
 
@@ -363,15 +384,20 @@ def class_index(name: str) -> int:
     return STREET_CLASSES.index(name)
 
 
-def build(lons, lats, u, v, street_class=None, street_name=None, names=None,
-          projection: Projection | None = None) -> Network:
+def build(
+    lons, lats, u, v, street_class=None, street_name=None, names=None, projection: Projection | None = None
+) -> Network:
     """A network from node coordinates (degrees) and segment end indices."""
     lons, lats = np.asarray(lons, float), np.asarray(lats, float)
     projection = projection or Projection.around(lons, lats)
     x, y = projection.forward(lons, lats)
     m = len(u)
     return Network(
-        projection, x, y, np.asarray(u, np.int32), np.asarray(v, np.int32),
+        projection,
+        x,
+        y,
+        np.asarray(u, np.int32),
+        np.asarray(v, np.int32),
         np.asarray(street_class if street_class is not None else np.full(m, class_index("local")), np.int8),
         np.asarray(street_name if street_name is not None else np.zeros(m), np.int32),
         list(names) if names is not None else [""],

@@ -20,7 +20,13 @@ from wenming.geo.measure import area_m2
 MIN_GREEN_WIDTH_M = 8.0
 
 RESIDENTIAL_BUILDINGS = {
-    "residential", "apartments", "house", "detached", "dormitory", "terrace", "semidetached_house",
+    "residential",
+    "apartments",
+    "house",
+    "detached",
+    "dormitory",
+    "terrace",
+    "semidetached_house",
 }
 NOT_FOR_WALKING = {"no", "private"}
 WALKING_ALLOWED = {"yes", "designated", "permissive"}
@@ -133,10 +139,15 @@ def read(path, boundary: shapely.Geometry | None = None, progress=None) -> Extra
             if obj.is_node():
                 kind = _point_kind(obj.tags)
                 if kind and obj.location.valid():
-                    features.append(OsmFeature(
-                        kind, shapely.Point(obj.location.lon, obj.location.lat), f"n{obj.id}",
-                        obj.tags.get("name", ""), _kept_tags(obj.tags),
-                    ))
+                    features.append(
+                        OsmFeature(
+                            kind,
+                            shapely.Point(obj.location.lon, obj.location.lat),
+                            f"n{obj.id}",
+                            obj.tags.get("name", ""),
+                            _kept_tags(obj.tags),
+                        )
+                    )
             elif obj.is_way():
                 street_class = _walkable(obj.tags)
                 if street_class is None:
@@ -166,8 +177,9 @@ def read(path, boundary: shapely.Geometry | None = None, progress=None) -> Extra
                 ref = ("w" if obj.from_way() else "r") + str(obj.orig_id())
                 features.append(OsmFeature(kind, geom, ref, obj.tags.get("name", ""), _kept_tags(obj.tags)))
     except RuntimeError as exc:
-        raise OsmError(_("%(file)s is not a readable OpenStreetMap PBF file (%(error)s).")
-                       % {"file": path.name, "error": exc}) from None
+        raise OsmError(
+            _("%(file)s is not a readable OpenStreetMap PBF file (%(error)s).") % {"file": path.name, "error": exc}
+        ) from None
     if not node_refs:
         raise OsmError(_("%s contains no walkable streets.") % path.name)
     return _assemble(node_refs, way_class, way_name, names, locations, features, boundary, path.name)
@@ -197,9 +209,10 @@ def _assemble(node_refs, way_class, way_name, names, locations, features, bounda
     if boundary is not None:
         data_box = shapely.box(lons.min(), lats.min(), lons.max(), lats.max())
         if not boundary.intersects(data_box):
-            raise OsmError(_(
-                "The boundary misses the data: %(file)s covers %(data)s, the boundary %(boundary)s."
-            ) % {"file": file_name, "data": _bbox_text(data_box), "boundary": _bbox_text(boundary)})
+            raise OsmError(
+                _("The boundary misses the data: %(file)s covers %(data)s, the boundary %(boundary)s.")
+                % {"file": file_name, "data": _bbox_text(data_box), "boundary": _bbox_text(boundary)}
+            )
         shapely.prepare(boundary)
         inside = shapely.contains_xy(boundary, lons, lats)
         keep = inside[u] | inside[v]
@@ -209,10 +222,9 @@ def _assemble(node_refs, way_class, way_name, names, locations, features, bounda
         features = _clip_features(features, boundary)
     # Renumber to the nodes still used.
     used, compact = np.unique(np.concatenate([u, v]), return_inverse=True)
-    u, v = compact[: len(u)], compact[len(u):]
+    u, v = compact[: len(u)], compact[len(u) :]
     features = _classify_buildings(features)
-    return Extract(lons[used], lats[used], u.astype(np.int32), v.astype(np.int32), seg_class, seg_name,
-                   names, features)
+    return Extract(lons[used], lats[used], u.astype(np.int32), v.astype(np.int32), seg_class, seg_name, names, features)
 
 
 def _bbox_text(geom) -> str:

@@ -24,8 +24,11 @@ PARAMETER_LABELS = {
     "candidates": gettext_lazy("candidate sites ranked"),
 }
 STREET_CLASS_LABELS = {
-    "main": gettext_lazy("main road"), "branch": gettext_lazy("branch road"), "local": gettext_lazy("local street"),
-    "commercial": gettext_lazy("commercial or pedestrian street"), "path": gettext_lazy("footpath"),
+    "main": gettext_lazy("main road"),
+    "branch": gettext_lazy("branch road"),
+    "local": gettext_lazy("local street"),
+    "commercial": gettext_lazy("commercial or pedestrian street"),
+    "path": gettext_lazy("footpath"),
 }
 CANDIDATE_PURPOSES = {"park": gettext_lazy("New pocket parks"), "toilet": gettext_lazy("New public toilets")}
 
@@ -36,7 +39,11 @@ def coverage_page(request):
     run = results.latest_run()
     if run is not None and request.GET.get("format") == "xlsx":
         return xlsx_file_response(_("coverage"), workbook_sheets(results.workbook_sheets(run)))
-    context = {"run": run, "may_recompute": request.user.has_perm("coverage.recompute"), "has_network": results.has_network()}
+    context = {
+        "run": run,
+        "may_recompute": request.user.has_perm("coverage.recompute"),
+        "has_network": results.has_network(),
+    }
     if run is not None:
         context.update(_run_context(request, run))
     return render(request, "coverage/coverage.html", context)
@@ -49,8 +56,11 @@ def _run_context(request, run) -> dict:
     if gap_kind not in (FeatureKind.BIN, FeatureKind.TOILET):
         gap_kind = ""
     districts = [
-        {"row": group.district, "cells": results.table_cells(group.district, tiers) if group.district else [],
-         "streets": [{"row": s, "cells": results.table_cells(s, tiers)} for s in group.streets]}
+        {
+            "row": group.district,
+            "cells": results.table_cells(group.district, tiers) if group.district else [],
+            "streets": [{"row": s, "cells": results.table_cells(s, tiers)} for s in group.streets],
+        }
         for group in results.rows_by_district(run)
     ]
     return {
@@ -58,8 +68,14 @@ def _run_context(request, run) -> dict:
         "datasets": results.datasets_of(run),
         "parameters": [(PARAMETER_LABELS.get(k, k), v) for k, v in run.parameters.items() if k != "rules"],
         "rules": _rules(run),
-        "tiers": [{"tier": t, "network": city.get("tiers", {}).get("network", {}).get(t.id),
-                   "buffer": city.get("tiers", {}).get("buffer", {}).get(t.id)} for t in tiers],
+        "tiers": [
+            {
+                "tier": t,
+                "network": city.get("tiers", {}).get("network", {}).get(t.id),
+                "buffer": city.get("tiers", {}).get("buffer", {}).get(t.id),
+            }
+            for t in tiers
+        ],
         "city": city,
         "headers": results.table_headers(tiers),
         "city_cells": results.table_cells(city, tiers) if city else [],
@@ -67,23 +83,28 @@ def _run_context(request, run) -> dict:
         "gap_summary": results.gap_summary(run),
         "gap_kind": gap_kind,
         "gap_page": _gap_page(request, run, gap_kind),
-        "candidates": [(CANDIDATE_PURPOSES.get(purpose, purpose), picks)
-                       for purpose, picks in (run.candidates or {}).items()],
+        "candidates": [
+            (CANDIDATE_PURPOSES.get(purpose, purpose), picks) for purpose, picks in (run.candidates or {}).items()
+        ],
         "tier_choices": [("park", _("all tiers"))] + [(f"tier{t.id}", t.name) for t in tiers],
     }
 
 
 def _gap_page(request, run, kind):
     page = Paginator(results.gaps_of(run, kind), GAPS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = [{**gap, "class_label": STREET_CLASS_LABELS.get(gap["street_class"], gap["street_class"])}
-                        for gap in page.object_list]
+    page.object_list = [
+        {**gap, "class_label": STREET_CLASS_LABELS.get(gap["street_class"], gap["street_class"])}
+        for gap in page.object_list
+    ]
     return page
 
 
 def _rules(run) -> list[dict]:
     targets = dict(RuleTarget.choices)
-    return [{**rule, "target_label": targets.get(rule["target"], rule["target"])}
-            for rule in run.parameters.get("rules", [])]
+    return [
+        {**rule, "target_label": targets.get(rule["target"], rule["target"])}
+        for rule in run.parameters.get("rules", [])
+    ]
 
 
 @require_POST
@@ -94,8 +115,11 @@ def recompute(request):
     except CoverageError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Coverage recomputed in %(seconds).1f s (data version %(version)s).")
-                         % {"seconds": run.duration_s, "version": run.data_version[:12]})
+        messages.success(
+            request,
+            _("Coverage recomputed in %(seconds).1f s (data version %(version)s).")
+            % {"seconds": run.duration_s, "version": run.data_version[:12]},
+        )
     return redirect("coverage:coverage")
 
 

@@ -76,9 +76,7 @@ def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike):
     lon_a, lat_a, scalar = _as_arrays(lon, lat)
     d_lon, d_lat = _offset(lon_a, lat_a)
     inside = _in_china(lon_a, lat_a)
-    return _result(
-        np.where(inside, lon_a + d_lon, lon_a), np.where(inside, lat_a + d_lat, lat_a), scalar
-    )
+    return _result(np.where(inside, lon_a + d_lon, lon_a), np.where(inside, lat_a + d_lat, lat_a), scalar)
 
 
 def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike):

@@ -3,9 +3,9 @@
 import json
 
 import shapely
+from django.utils.translation import gettext as _
 from shapely.geometry import mapping, shape
 from shapely.validation import explain_validity
-from django.utils.translation import gettext as _
 
 POLYGONAL = ("Polygon", "MultiPolygon")
 
@@ -27,9 +27,7 @@ def polygon_from_geojson(geometry) -> shapely.Geometry:
     if not isinstance(geometry, dict) or "type" not in geometry:
         raise GeometryError(_("the geometry is missing"))
     if geometry["type"] not in POLYGONAL:
-        raise GeometryError(
-            _("the geometry is a %(type)s, not a Polygon or MultiPolygon") % {"type": geometry["type"]}
-        )
+        raise GeometryError(_("the geometry is a %(type)s, not a Polygon or MultiPolygon") % {"type": geometry["type"]})
     try:
         geom = shape(geometry)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, shapely.errors.GEOSException) as exc:

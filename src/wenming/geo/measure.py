@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.typing import ArrayLike
 import shapely
+from numpy.typing import ArrayLike
 from shapely.geometry.base import BaseGeometry
 
 #: Mean earth radius (IUGG), metres.
@@ -48,9 +48,7 @@ def area_m2(geom: BaseGeometry) -> float:
     return float(shapely.area(shapely.transform(dense, laea)))
 
 
-def distance_m(
-    lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike
-) -> float | np.ndarray:
+def distance_m(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> float | np.ndarray:
     """Great-circle (haversine) distance in metres; scalars or numpy arrays."""
     phi1, phi2 = np.radians(lat1), np.radians(lat2)
     dphi = phi2 - phi1

@@ -307,9 +307,7 @@ def _has_tiny(cells: np.ndarray, labels: np.ndarray | None, pool: _Pool | None) 
     return bool(areas.min() < _TINY_FRACTION * total / n)
 
 
-def _lloyd_step(
-    cells: np.ndarray, boundary: BaseGeometry, pool: _Pool | None, labels: np.ndarray | None
-) -> np.ndarray:
+def _lloyd_step(cells: np.ndarray, boundary: BaseGeometry, pool: _Pool | None, labels: np.ndarray | None) -> np.ndarray:
     """New seeds (lon/lat): the centroid of the largest part of each clipped cell.
 
     A detached fragment will be handed to a neighbour, so only the largest

@@ -46,7 +46,9 @@ def _channels(user) -> list[tuple[str, str]]:
     return channels
 
 
-def send(users, kind: str, title: str, *, about=None, body: str = "", outbound: bool = True, now=None) -> list[Notification]:
+def send(
+    users, kind: str, title: str, *, about=None, body: str = "", outbound: bool = True, now=None
+) -> list[Notification]:
     """Tell each of ``users`` once, in the centre and (``outbound``) by e-mail and SMS; ``about``
     is the record the notification is about, if any."""
     now = now or timezone.now()
@@ -57,7 +59,10 @@ def send(users, kind: str, title: str, *, about=None, body: str = "", outbound: 
         )
         if outbound:
             Delivery.objects.bulk_create(
-                [Delivery(notification=notification, channel=c, address=a, next_attempt_at=now) for c, a in _channels(user)]
+                [
+                    Delivery(notification=notification, channel=c, address=a, next_attempt_at=now)
+                    for c, a in _channels(user)
+                ]
             )
         created.append(notification)
     return created

@@ -25,8 +25,11 @@ class ClientAppAdmin(admin.ModelAdmin):
         if key:
             messages.warning(
                 request,
-                _("The API key of “%(name)s” is %(key)s — copy it now: it is shown only this once. "
-                  "Only its hash is kept; a lost key can only be revoked and replaced.") % {"name": obj.name, "key": key},
+                _(
+                    "The API key of “%(name)s” is %(key)s — copy it now: it is shown only this once. "
+                    "Only its hash is kept; a lost key can only be revoked and replaced."
+                )
+                % {"name": obj.name, "key": key},
             )
 
     @admin.action(description=_("Revoke the keys of the selected applications"))

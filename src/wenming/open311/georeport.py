@@ -10,7 +10,8 @@ import math
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
+from datetime import timezone as dt_timezone
 from urllib.parse import urlsplit
 
 from django.core.exceptions import SuspiciousOperation, ValidationError
@@ -22,9 +23,9 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from wenming.cases import services as cases
-from wenming.workdays.models import TimeUnit
 from wenming.open311.models import Datatype, Open311Request, ServiceAttribute
 from wenming.org.models import Area
+from wenming.workdays.models import TimeUnit
 
 MAX_REQUESTS = 1000  # per response, as the specification suggests
 MAX_DAYS = 90  # the default window, and the widest one a client may ask for
@@ -34,7 +35,7 @@ STRING_MAX = 200
 TEXT_MAX = 4000
 IDEMPOTENCY_KEY_MAX = 60
 # The changeset of the discovery document when no service attribute was edited since.
-CHANGESET = datetime(2026, 11, 29, tzinfo=dt_timezone.utc)
+CHANGESET = datetime(2026, 11, 29, tzinfo=UTC)
 
 PRIVATE_FIELDS = {  # parameter: longest value kept
     "email": 254,
@@ -155,8 +156,15 @@ def jurisdiction(params: Params) -> Area | None:
         return roots[0] if roots else None
     wanted = params.get("jurisdiction_id")
     if wanted is None:
-        raise Problems([(400, _("jurisdiction_id is required: this server serves several cities (%s).")
-                         % ", ".join(f"{a.code} {a.name}" for a in roots))])
+        raise Problems(
+            [
+                (
+                    400,
+                    _("jurisdiction_id is required: this server serves several cities (%s).")
+                    % ", ".join(f"{a.code} {a.name}" for a in roots),
+                )
+            ]
+        )
     city = next((a for a in roots if a.code == wanted), None)
     if city is None:
         raise Problems([(404, _("Unknown jurisdiction_id “%s”.") % wanted)])
@@ -172,7 +180,9 @@ def service_code(category: cases.Category) -> str:
 
 
 def reportable():
-    return cases.Category.objects.filter(is_active=True, citizen_reportable=True, parent__isnull=False).select_related("parent")
+    return cases.Category.objects.filter(is_active=True, citizen_reportable=True, parent__isnull=False).select_related(
+        "parent"
+    )
 
 
 def find_category(code: str | None, *, reportable_only: bool = True) -> cases.Category | None:
@@ -193,15 +203,17 @@ def service_list() -> list[dict]:
     out = []
     for category in reportable().order_by("kind", "code"):
         words = [category.name, category.plain_name, category.parent.name]
-        out.append({
-            "service_code": service_code(category),
-            "service_name": category.name,
-            "description": _service_description(category),
-            "metadata": category.pk in with_attributes,
-            "type": "realtime",
-            "keywords": ", ".join(dict.fromkeys(w for w in words if w)),
-            "group": category.parent.name,
-        })
+        out.append(
+            {
+                "service_code": service_code(category),
+                "service_name": category.name,
+                "description": _service_description(category),
+                "metadata": category.pk in with_attributes,
+                "type": "realtime",
+                "keywords": ", ".join(dict.fromkeys(w for w in words if w)),
+                "group": category.parent.name,
+            }
+        )
     return out
 
 
@@ -241,8 +253,15 @@ def parse_w3c(value: str, name: str, *, end: bool = False) -> datetime:
     """A W3C datetime with its time zone (2025-05-01T09:30:00+08:00 or …Z), or a date
     (the whole day in the city's time zone: from its start, or to its end when ``end``)."""
     match = _W3C.match(value)
-    problem = Problems([(400, _("%(name)s “%(value)s” is not a W3C datetime with a time zone, "
-                                "e.g. 2025-05-01T09:30:00+08:00.") % {"name": name, "value": value[:60]})])
+    problem = Problems(
+        [
+            (
+                400,
+                _("%(name)s “%(value)s” is not a W3C datetime with a time zone, e.g. 2025-05-01T09:30:00+08:00.")
+                % {"name": name, "value": value[:60]},
+            )
+        ]
+    )
     if not match:
         raise problem
     year, month, day, hour, minute, second, fraction, zone = match.groups()
@@ -255,7 +274,7 @@ def parse_w3c(value: str, name: str, *, end: bool = False) -> datetime:
             moment = timezone.make_aware(datetime(int(year), int(month), int(day)))
             return moment + timedelta(days=1, microseconds=-1) if end else moment
         if zone == "Z":
-            tz = dt_timezone.utc
+            tz = UTC
         else:
             sign = -1 if zone[0] == "-" else 1
             hours, minutes = int(zone[1:3]), int(zone[4:6])
@@ -291,9 +310,13 @@ def notice(case: cases.Case) -> str:
         return _("The case is finished.")
     if case.deadline is not None:
         return _("To be dealt with by %(deadline)s (time limit %(limit)s).") % {
-            "deadline": _local(case.deadline), "limit": _limit(case)}
-    return _("To be dealt with within %(limit)s of being passed to the responsible unit, "
-             "after the campaign office has registered it.") % {"limit": _limit(case)}
+            "deadline": _local(case.deadline),
+            "limit": _limit(case),
+        }
+    return _(
+        "To be dealt with within %(limit)s of being passed to the responsible unit, "
+        "after the campaign office has registered it."
+    ) % {"limit": _limit(case)}
 
 
 def masked(text: str) -> str:
@@ -363,8 +386,13 @@ def _page(params: Params) -> tuple[int, int]:
         elif value.isascii() and value.isdigit() and low <= int(value) <= high:
             numbers[name] = int(value)
         else:
-            problems.append((400, _("%(name)s must be a whole number from %(low)d to %(high)d.")
-                             % {"name": name, "low": low, "high": high}))
+            problems.append(
+                (
+                    400,
+                    _("%(name)s must be a whole number from %(low)d to %(high)d.")
+                    % {"name": name, "low": low, "high": high},
+                )
+            )
     if problems:
         raise Problems(problems)
     return numbers["page"], numbers["page_size"]
@@ -430,7 +458,7 @@ def search(params: Params, city: Area | None, now=None) -> list[cases.Case]:
         elif set(statuses) == {"closed"}:
             queryset = queryset.filter(status__in=cases.FINISHED_STATUSES)
     offset = (page - 1) * page_size
-    return list(queryset.order_by("-created_at", "-id")[offset:offset + page_size])
+    return list(queryset.order_by("-created_at", "-id")[offset : offset + page_size])
 
 
 def one(number: str, city: Area | None) -> cases.Case:
@@ -475,7 +503,9 @@ def _attributes(params: Params, category: cases.Category) -> tuple[dict, list]:
         label = f"attribute[{attribute.code}]"
         if not values:
             if attribute.required:
-                problems.append((400, _("%(name)s is required: %(question)s") % {"name": label, "question": attribute.description}))
+                problems.append(
+                    (400, _("%(name)s is required: %(question)s") % {"name": label, "question": attribute.description})
+                )
             continue
         try:
             answers[attribute.code] = _answer(attribute, values)
@@ -490,7 +520,9 @@ def _answer(attribute: ServiceAttribute, values: list[str]):
         keys = attribute.keys()
         wrong = [v for v in values if v not in keys]
         if wrong:
-            raise ValueError(_("“%(value)s” is not one of %(keys)s") % {"value": wrong[0][:40], "keys": ", ".join(keys)})
+            raise ValueError(
+                _("“%(value)s” is not one of %(keys)s") % {"value": wrong[0][:40], "keys": ", ".join(keys)}
+            )
         return list(dict.fromkeys(values))
     if len(values) > 1:
         raise ValueError(_("give one value"))
@@ -530,13 +562,28 @@ def _location(params: Params, city: Area | None, has_media: bool) -> tuple[objec
             areas = areas.filter(path__startswith=city.path)
         area = areas.first()
         if area is None:
-            return None, None, [(400, _("Unknown address_id “%s”: give the code of an area of the city.") % address_id[:40])]
+            return (
+                None,
+                None,
+                [(400, _("Unknown address_id “%s”: give the code of an area of the city.") % address_id[:40])],
+            )
         return area.label_lon, area.label_lat, []
     if params.get("address_string") is not None:
         if has_media:
             return None, None, []  # the intake takes the place written in the photo, if any
-        return None, None, [(400, _("The address alone cannot be placed on the map: give lat and long, "
-                                    "or address_id, or a photo taken there."))]
+        return (
+            None,
+            None,
+            [
+                (
+                    400,
+                    _(
+                        "The address alone cannot be placed on the map: give lat and long, "
+                        "or address_id, or a photo taken there."
+                    ),
+                )
+            ],
+        )
     return None, None, [(400, _("No location: give lat and long, address_string or address_id."))]
 
 
@@ -661,6 +708,8 @@ def _sentences(*parts: str) -> str:
 def submitted_notice(submitted: Submitted) -> str:
     parts = [_("Received as case %s.") % submitted.case.number, notice(submitted.case)]
     if submitted.duplicates:
-        parts.append(_("The same problem was reported nearby and is being handled (%s).") % ", ".join(
-            c.number for c in submitted.duplicates[:5]))
+        parts.append(
+            _("The same problem was reported nearby and is being handled (%s).")
+            % ", ".join(c.number for c in submitted.duplicates[:5])
+        )
     return _sentences(*parts)

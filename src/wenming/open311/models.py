@@ -16,11 +16,15 @@ class ClientApp(models.Model):
     Its API key is shown once when it is made; only the key's SHA-256 is kept."""
 
     name = models.CharField(_("name"), max_length=100)
-    contact = models.CharField(_("contact"), max_length=200, blank=True, help_text=_("Who runs the application, and how to reach them."))
+    contact = models.CharField(
+        _("contact"), max_length=200, blank=True, help_text=_("Who runs the application, and how to reach them.")
+    )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("key prefix"), max_length=12, editable=False, db_index=True)
     per_minute = models.PositiveIntegerField(
-        _("requests per minute"), default=60, help_text=_("At most this many requests per minute with this key; 0 for no limit.")
+        _("requests per minute"),
+        default=60,
+        help_text=_("At most this many requests per minute with this key; 0 for no limit."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -56,7 +60,10 @@ class ServiceAttribute(models.Model):
     """An extra question of a service (a case subclass), answered in attribute[CODE]."""
 
     category = models.ForeignKey(
-        "cases.Category", verbose_name=_("category"), on_delete=models.CASCADE, related_name="open311_attributes",
+        "cases.Category",
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        related_name="open311_attributes",
         limit_choices_to={"parent__isnull": False},
     )
     code = models.CharField(_("code"), max_length=40, help_text=_("Letters, digits, - and _; sent as attribute[CODE]."))
@@ -69,7 +76,9 @@ class ServiceAttribute(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     description = models.CharField(_("question"), max_length=200)
     values = models.JSONField(
-        _("choices"), default=list, blank=True,
+        _("choices"),
+        default=list,
+        blank=True,
         help_text=_('For list datatypes: [{"key": "…", "name": "…"}, …].'),
     )
     updated_at = models.DateTimeField(auto_now=True)

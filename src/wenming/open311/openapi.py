@@ -7,19 +7,27 @@ JSON bodies are described in detail (the XML carries the same fields).
 
 from django.urls import reverse
 
-from wenming.open311.georeport import DESCRIPTION_MAX, MAX_REQUESTS, MAX_PAGE
+from wenming.open311.georeport import DESCRIPTION_MAX, MAX_PAGE, MAX_REQUESTS
 
 FORMAT = {
-    "name": "format", "in": "path", "required": True,
+    "name": "format",
+    "in": "path",
+    "required": True,
     "schema": {"type": "string", "enum": ["json", "xml"]},
     "description": "json or xml: the format of the answer, errors included",
 }
 JURISDICTION = {
-    "name": "jurisdiction_id", "in": "query", "required": False, "schema": {"type": "string"},
+    "name": "jurisdiction_id",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string"},
     "description": "The code of the city; required only where the server serves several cities",
 }
 API_KEY_QUERY = {
-    "name": "api_key", "in": "query", "required": False, "schema": {"type": "string"},
+    "name": "api_key",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string"},
     "description": "The client application's key (required for POST; may also be sent in the body)",
 }
 
@@ -109,8 +117,10 @@ SCHEMAS = {
                     "properties": {
                         "variable": {"type": "boolean"},
                         "code": STRING,
-                        "datatype": {"type": "string", "enum": [
-                            "string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]},
+                        "datatype": {
+                            "type": "string",
+                            "enum": ["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"],
+                        },
                         "required": {"type": "boolean"},
                         "datatype_description": NULLABLE_STRING,
                         "order": {"type": "integer"},
@@ -126,8 +136,16 @@ SCHEMAS = {
     },
     "ServiceRequest": {
         "type": "object",
-        "required": ["service_request_id", "status", "service_name", "service_code", "requested_datetime",
-                     "updated_datetime", "lat", "long"],
+        "required": [
+            "service_request_id",
+            "status",
+            "service_name",
+            "service_code",
+            "requested_datetime",
+            "updated_datetime",
+            "lat",
+            "long",
+        ],
         "properties": {
             "service_request_id": STRING,
             "status": {"type": "string", "enum": ["open", "closed"]},
@@ -175,7 +193,10 @@ SCHEMAS = {
             "api_key": STRING,
             "jurisdiction_id": STRING,
             "service_code": {"type": "string", "example": "E0501"},
-            "lat": {"type": "number", "description": "WGS-84 degrees (with long); or give address_id or address_string"},
+            "lat": {
+                "type": "number",
+                "description": "WGS-84 degrees (with long); or give address_id or address_string",
+            },
             "long": {"type": "number"},
             "address_string": STRING,
             "address_id": {"type": "string", "description": "The code of an area (grid, community, street …)"},
@@ -198,15 +219,27 @@ SCHEMAS = {
 def openapi_document(request=None) -> dict:
     base = reverse("open311:openapi").rsplit("/", 1)[0]
     form = {"schema": _ref("NewRequest")}
-    multipart = {"schema": {**SCHEMAS["NewRequest"], "properties": {
-        **SCHEMAS["NewRequest"]["properties"], "media": {"type": "string", "format": "binary"}}}}
+    multipart = {
+        "schema": {
+            **SCHEMAS["NewRequest"],
+            "properties": {**SCHEMAS["NewRequest"]["properties"], "media": {"type": "string", "format": "binary"}},
+        }
+    }
     list_parameters = [
-        {"name": "service_request_id", "in": "query", "schema": STRING,
-         "description": "Comma-separated ids; overrides every other filter"},
+        {
+            "name": "service_request_id",
+            "in": "query",
+            "schema": STRING,
+            "description": "Comma-separated ids; overrides every other filter",
+        },
         {"name": "service_code", "in": "query", "schema": STRING, "description": "Comma-separated service codes"},
         {"name": "start_date", "in": "query", "schema": DATETIME, "description": "W3C datetime with a time zone"},
-        {"name": "end_date", "in": "query", "schema": DATETIME,
-         "description": "W3C datetime with a time zone; at most 90 days after start_date"},
+        {
+            "name": "end_date",
+            "in": "query",
+            "schema": DATETIME,
+            "description": "W3C datetime with a time zone; at most 90 days after start_date",
+        },
         {"name": "status", "in": "query", "schema": STRING, "description": "open, closed, or both comma-separated"},
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}},
         {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_REQUESTS}},
@@ -228,26 +261,34 @@ def openapi_document(request=None) -> dict:
             "securitySchemes": {"api_key": {"type": "apiKey", "in": "query", "name": "api_key"}},
         },
         "paths": {
-            "/discovery.{format}": {"get": {
-                "summary": "Service discovery",
-                "operationId": "discovery",
-                "parameters": [FORMAT],
-                "responses": _responses("200", _ref("Discovery"), 429),
-            }},
-            "/services.{format}": {"get": {
-                "summary": "Service list: the kinds of problems that may be reported",
-                "operationId": "serviceList",
-                "parameters": [FORMAT, JURISDICTION],
-                "responses": _responses("200", {"type": "array", "items": _ref("Service")}, 400, 404, 429),
-            }},
-            "/services/{service_code}.{format}": {"get": {
-                "summary": "Service definition: the extra questions of a service",
-                "operationId": "serviceDefinition",
-                "parameters": [
-                    {"name": "service_code", "in": "path", "required": True, "schema": STRING}, FORMAT, JURISDICTION,
-                ],
-                "responses": _responses("200", _ref("ServiceDefinition"), 400, 404, 429),
-            }},
+            "/discovery.{format}": {
+                "get": {
+                    "summary": "Service discovery",
+                    "operationId": "discovery",
+                    "parameters": [FORMAT],
+                    "responses": _responses("200", _ref("Discovery"), 429),
+                }
+            },
+            "/services.{format}": {
+                "get": {
+                    "summary": "Service list: the kinds of problems that may be reported",
+                    "operationId": "serviceList",
+                    "parameters": [FORMAT, JURISDICTION],
+                    "responses": _responses("200", {"type": "array", "items": _ref("Service")}, 400, 404, 429),
+                }
+            },
+            "/services/{service_code}.{format}": {
+                "get": {
+                    "summary": "Service definition: the extra questions of a service",
+                    "operationId": "serviceDefinition",
+                    "parameters": [
+                        {"name": "service_code", "in": "path", "required": True, "schema": STRING},
+                        FORMAT,
+                        JURISDICTION,
+                    ],
+                    "responses": _responses("200", _ref("ServiceDefinition"), 400, 404, 429),
+                }
+            },
             "/requests.{format}": {
                 "get": {
                     "summary": "Service requests: the last 90 days, at most 1,000, newest first",
@@ -258,34 +299,56 @@ def openapi_document(request=None) -> dict:
                 "post": {
                     "summary": "Post a service request (form-encoded, or multipart with a media file)",
                     "operationId": "postServiceRequest",
-                    "parameters": [FORMAT, API_KEY_QUERY,
-                                   {"name": "Idempotency-Key", "in": "header", "required": False, "schema": STRING,
-                                    "description": "Send the same key again to get the first result instead of a second request"}],
-                    "requestBody": {"required": True, "content": {
-                        "application/x-www-form-urlencoded": form, "multipart/form-data": multipart}},
+                    "parameters": [
+                        FORMAT,
+                        API_KEY_QUERY,
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": False,
+                            "schema": STRING,
+                            "description": "Send the same key again to get the first result instead of a second request",
+                        },
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/x-www-form-urlencoded": form, "multipart/form-data": multipart},
+                    },
                     "responses": {
                         **_responses("201", _ref("Created"), 400, 403, 404, 413, 429),
-                        "200": {"description": "The request made earlier with the same Idempotency-Key",
-                                "content": {"application/json": {"schema": _ref("Created")},
-                                            "text/xml": {"schema": {"type": "string"}}}},
+                        "200": {
+                            "description": "The request made earlier with the same Idempotency-Key",
+                            "content": {
+                                "application/json": {"schema": _ref("Created")},
+                                "text/xml": {"schema": {"type": "string"}},
+                            },
+                        },
                     },
                 },
             },
-            "/requests/{service_request_id}.{format}": {"get": {
-                "summary": "One service request",
-                "operationId": "getServiceRequest",
-                "parameters": [
-                    {"name": "service_request_id", "in": "path", "required": True, "schema": STRING}, FORMAT, JURISDICTION,
-                ],
-                "responses": _responses("200", {"type": "array", "items": _ref("ServiceRequest")}, 400, 404, 429),
-            }},
-            "/tokens/{token}.{format}": {"get": {
-                "summary": "The service_request_id of a token",
-                "operationId": "getServiceRequestIdFromToken",
-                "parameters": [
-                    {"name": "token", "in": "path", "required": True, "schema": STRING}, FORMAT, JURISDICTION,
-                ],
-                "responses": _responses("200", _ref("Token"), 400, 404, 429),
-            }},
+            "/requests/{service_request_id}.{format}": {
+                "get": {
+                    "summary": "One service request",
+                    "operationId": "getServiceRequest",
+                    "parameters": [
+                        {"name": "service_request_id", "in": "path", "required": True, "schema": STRING},
+                        FORMAT,
+                        JURISDICTION,
+                    ],
+                    "responses": _responses("200", {"type": "array", "items": _ref("ServiceRequest")}, 400, 404, 429),
+                }
+            },
+            "/tokens/{token}.{format}": {
+                "get": {
+                    "summary": "The service_request_id of a token",
+                    "operationId": "getServiceRequestIdFromToken",
+                    "parameters": [
+                        {"name": "token", "in": "path", "required": True, "schema": STRING},
+                        FORMAT,
+                        JURISDICTION,
+                    ],
+                    "responses": _responses("200", _ref("Token"), 400, 404, 429),
+                }
+            },
         },
     }

@@ -7,14 +7,39 @@ STANDARD = {
         ("plate", "string", False, 1, "车牌号", "例如 蒙A12345", [], True),
     ],
     "C0101": [  # 井盖缺损
-        ("cover_type", "singlevaluelist", True, 1, "井盖类型", "", [
-            ("rain", "雨水"), ("sewage", "污水"), ("power", "电力"), ("telecom", "通信"), ("other", "其他"),
-        ], True),
+        (
+            "cover_type",
+            "singlevaluelist",
+            True,
+            1,
+            "井盖类型",
+            "",
+            [
+                ("rain", "雨水"),
+                ("sewage", "污水"),
+                ("power", "电力"),
+                ("telecom", "通信"),
+                ("other", "其他"),
+            ],
+            True,
+        ),
     ],
     "E0501": [  # 占道经营
-        ("goods", "multivaluelist", False, 1, "经营类型（可多选）", "", [
-            ("fruit", "水果"), ("vegetable", "蔬菜"), ("snack", "小吃"), ("grocery", "杂货"),
-        ], True),
+        (
+            "goods",
+            "multivaluelist",
+            False,
+            1,
+            "经营类型（可多选）",
+            "",
+            [
+                ("fruit", "水果"),
+                ("vegetable", "蔬菜"),
+                ("snack", "小吃"),
+                ("grocery", "杂货"),
+            ],
+            True,
+        ),
     ],
     "C0102": [  # 路灯损坏
         ("lamps", "number", False, 1, "不亮的路灯数量", "整数，例如 3", [], True),

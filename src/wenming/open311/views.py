@@ -39,8 +39,13 @@ def _throttle(key: str, limit: int) -> None:
     result = ratelimit.hit(key, limit, RATE_WINDOW)
     if not result.allowed:
         raise Problems(
-            [(429, _("Too many requests: at most %(limit)d a minute. Try again in %(seconds)d seconds.")
-              % {"limit": limit, "seconds": result.retry_after})],
+            [
+                (
+                    429,
+                    _("Too many requests: at most %(limit)d a minute. Try again in %(seconds)d seconds.")
+                    % {"limit": limit, "seconds": result.retry_after},
+                )
+            ],
             headers={"Retry-After": str(result.retry_after)},
         )
 
@@ -76,8 +81,11 @@ def endpoint(*methods):
         def inner(request, fmt, **kwargs):
             allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
             if request.method not in allowed:
-                return errors(fmt, [(405, _("Use %s on this endpoint.") % " or ".join(methods))],
-                              headers={"Allow": ", ".join(sorted(allowed))})
+                return errors(
+                    fmt,
+                    [(405, _("Use %s on this endpoint.") % " or ".join(methods))],
+                    headers={"Allow": ", ".join(sorted(allowed))},
+                )
             try:
                 call = Call(request, fmt)
                 given = call.params.get("api_key")
@@ -119,12 +127,14 @@ def discovery(call: Call):
     changeset = georeport.changeset()
     office = _campaign_office(call.city)
     contact = getattr(settings, "WENMING_OPEN311_CONTACT", "") or (
-        f"{office.name} {office.phone}".strip() if office else _("The campaign office"))
+        f"{office.name} {office.phone}".strip() if office else _("The campaign office")
+    )
     data = {
         "changeset": changeset,
         "contact": contact,
-        "key_service": getattr(settings, "WENMING_OPEN311_KEY_SERVICE", "") or _(
-            "API keys for posting requests are issued by %s; reading needs none.") % (office.name if office else _("the campaign office")),
+        "key_service": getattr(settings, "WENMING_OPEN311_KEY_SERVICE", "")
+        or _("API keys for posting requests are issued by %s; reading needs none.")
+        % (office.name if office else _("the campaign office")),
         "endpoints": [
             {
                 "specification": SPECIFICATION,
@@ -169,15 +179,20 @@ def _post(call: Call):
     if call.client is None:
         raise Problems([(403, _("An api_key is required: ask the campaign office for one."))])
     submitted = georeport.submit(
-        call.params, call.files, call.client, call.city,
+        call.params,
+        call.files,
+        call.client,
+        call.city,
         idempotency_key=georeport.clean(call.request.headers.get("Idempotency-Key", "")),
     )
-    data = [{
-        "service_request_id": submitted.case.number,
-        "token": submitted.token,
-        "service_notice": georeport.submitted_notice(submitted),
-        "account_id": call.params.get("account_id"),
-    }]
+    data = [
+        {
+            "service_request_id": submitted.case.number,
+            "token": submitted.token,
+            "service_notice": georeport.submitted_notice(submitted),
+            "account_id": call.params.get("account_id"),
+        }
+    ]
     return render(call.fmt, "service_requests", data, status=201 if submitted.created else 200)
 
 

@@ -1,8 +1,6 @@
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
-
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from wenming.org.models import ApiToken, Area, Liaison, Membership, Profile, Unit
 

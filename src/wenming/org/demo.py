@@ -203,9 +203,18 @@ def unit_rows() -> list[tuple[int, dict]]:
     rows = []
 
     def add(code, name, kind, area_code, parent_code="", short_name="", member_of=""):
-        rows.append({"code": code, "name": name, "kind": kind, "area_code": area_code,
-                     "parent_code": parent_code, "short_name": short_name, "member_of": member_of,
-                     "phone": f"0471-{6900000 + len(rows):07d}"})
+        rows.append(
+            {
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "area_code": area_code,
+                "parent_code": parent_code,
+                "short_name": short_name,
+                "member_of": member_of,
+                "phone": f"0471-{6900000 + len(rows):07d}",
+            }
+        )
 
     lg, cco = f"{CITY_CODE}-LDXZ", f"{CITY_CODE}-CCB"
     add(lg, "呼和浩特市创建全国文明城市领导小组", UnitKind.LEADING_GROUP, CITY_CODE, short_name="市创城领导小组")
@@ -219,17 +228,34 @@ def unit_rows() -> list[tuple[int, dict]]:
         for member in members:
             member_of[member].append(groups[code])
     for code, name, short in DEPARTMENTS:
-        add(f"{CITY_CODE}-{code}", name, UnitKind.DEPARTMENT, CITY_CODE, short_name=short,
-            member_of=";".join(member_of[code]))
+        add(
+            f"{CITY_CODE}-{code}",
+            name,
+            UnitKind.DEPARTMENT,
+            CITY_CODE,
+            short_name=short,
+            member_of=";".join(member_of[code]),
+        )
     districts = Area.objects.filter(level=AreaLevel.DISTRICT).order_by("code")
     for district in districts:
         government = f"{district.code}-ZF"
-        add(government, f"{CITY_NAME}{district.name}人民政府", UnitKind.DISTRICT_GOVERNMENT, district.code,
-            short_name=f"{district.name}政府")
+        add(
+            government,
+            f"{CITY_NAME}{district.name}人民政府",
+            UnitKind.DISTRICT_GOVERNMENT,
+            district.code,
+            short_name=f"{district.name}政府",
+        )
         if district.code in URBAN_DISTRICTS:
             add(f"{district.code}-CCB", f"{district.name}创城办", UnitKind.CAMPAIGN_OFFICE, district.code, government)
-            add(f"{district.code}-CG", f"{district.name}城市管理综合执法局", UnitKind.DEPARTMENT, district.code,
-                government, f"{district.name}城管局")
+            add(
+                f"{district.code}-CG",
+                f"{district.name}城市管理综合执法局",
+                UnitKind.DEPARTMENT,
+                district.code,
+                government,
+                f"{district.name}城管局",
+            )
     for street in Area.objects.filter(level=AreaLevel.STREET).order_by("code"):
         if street.name.endswith("园区"):
             name = f"{street.name}管理委员会"
@@ -240,8 +266,13 @@ def unit_rows() -> list[tuple[int, dict]]:
         add(f"{street.code}-BSC", name, UnitKind.STREET_OFFICE, street.code, f"{street.code[:6]}-ZF")
     for community in Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("code"):
         suffix = "村民委员会" if community.name.endswith("村") else "居民委员会"
-        add(f"{community.code}-JWH", f"{community.name}{suffix}", UnitKind.COMMUNITY, community.code,
-            f"{community.code[:9]}-BSC")
+        add(
+            f"{community.code}-JWH",
+            f"{community.name}{suffix}",
+            UnitKind.COMMUNITY,
+            community.code,
+            f"{community.code[:9]}-BSC",
+        )
     return list(enumerate(rows, start=2))
 
 
@@ -255,13 +286,32 @@ def demo_people() -> list[dict]:
     grid = Area.objects.filter(level=AreaLevel.GRID, path__startswith=street.path).order_by("code").first()
     community_unit = f"{grid.code[:12]}-JWH"
     return [
-        dict(username="chuangcheng", real_name="王建国", role=Role.CAMPAIGN_ADMIN, unit=f"{CITY_CODE}-CCB", position="创城办主任"),
-        dict(username="zhuanxiang", real_name="李秀英", role=Role.GROUP_LEAD, unit=f"{CITY_CODE}-ZX-SRHJ", position="市容环境专项组组长"),
+        dict(
+            username="chuangcheng",
+            real_name="王建国",
+            role=Role.CAMPAIGN_ADMIN,
+            unit=f"{CITY_CODE}-CCB",
+            position="创城办主任",
+        ),
+        dict(
+            username="zhuanxiang",
+            real_name="李秀英",
+            role=Role.GROUP_LEAD,
+            unit=f"{CITY_CODE}-ZX-SRHJ",
+            position="市容环境专项组组长",
+        ),
         dict(username="xinchengqu", real_name="张伟", role=Role.UNIT_LEADER, unit="150102-ZF", position="副区长"),
         dict(username="chengguan", real_name="刘洋", role=Role.HANDLER, unit="150102-CG", position="市容科科员"),
         dict(username="jiedao", real_name="陈静", role=Role.HANDLER, unit=f"{street.code}-BSC", position="创城专干"),
         dict(username="ducha", real_name="杨帆", role=Role.INSPECTOR, unit=f"{CITY_CODE}-CCB", position="督查员"),
-        dict(username="wangge", real_name="赵磊", role=Role.GRID_WORKER, unit=community_unit, area=grid.code, position="专职网格员"),
+        dict(
+            username="wangge",
+            real_name="赵磊",
+            role=Role.GRID_WORKER,
+            unit=community_unit,
+            area=grid.code,
+            position="专职网格员",
+        ),
         dict(username="zhiyuan", real_name="孙丽", role=Role.VOLUNTEER, unit="", position=""),
         dict(username="shimin", real_name="周敏", role=Role.CITIZEN, unit="", position=""),
     ]
@@ -270,9 +320,19 @@ def demo_people() -> list[dict]:
 def load_people() -> list[dict]:
     people = demo_people()
     rows = [
-        (i, {"username": p["username"], "real_name": p["real_name"], "phone": _phone(i), "role": p["role"],
-             "unit_code": p["unit"], "position": p["position"], "area_code": p.get("area", ""),
-             "password": DEMO_PASSWORD})
+        (
+            i,
+            {
+                "username": p["username"],
+                "real_name": p["real_name"],
+                "phone": _phone(i),
+                "role": p["role"],
+                "unit_code": p["unit"],
+                "position": p["position"],
+                "area_code": p.get("area", ""),
+                "password": DEMO_PASSWORD,
+            },
+        )
         for i, p in enumerate(people, start=2)
     ]
     services.import_users(rows)
@@ -281,7 +341,9 @@ def load_people() -> list[dict]:
     from django.contrib.auth import get_user_model
 
     leader = get_user_model().objects.get(username="xinchengqu")
-    services.add_membership(leader, unit=Unit.objects.get(code="150102-CCB"), role=Role.HANDLER, position="创城办联络员")
+    services.add_membership(
+        leader, unit=Unit.objects.get(code="150102-CCB"), role=Role.HANDLER, position="创城办联络员"
+    )
     street = Area.objects.filter(level=AreaLevel.STREET, code__startswith="150105").order_by("code").first()
     Liaison.objects.create(leader=leader, area=street, duty="包联街道创城工作")
     return people

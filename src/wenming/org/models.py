@@ -38,7 +38,7 @@ class TreeNode(models.Model):
             # The code or parent changed: rewrite the paths below.
             moved = list(type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk))
             for node in moved:
-                node.path = self.path + node.path[len(old_path):]
+                node.path = self.path + node.path[len(old_path) :]
             type(self).objects.bulk_update(moved, ["path"], batch_size=500)
 
     def descendants(self):
@@ -138,9 +138,7 @@ class Unit(TreeNode):
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
     kind = models.CharField(_("kind"), max_length=32, choices=UnitKind.choices)
-    area = models.ForeignKey(
-        Area, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="units"
-    )
+    area = models.ForeignKey(Area, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="units")
     member_units = models.ManyToManyField(
         "self",
         verbose_name=_("member units"),
@@ -190,9 +188,7 @@ STAFF_ROLES = {
 
 
 class Profile(models.Model):
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     real_name = models.CharField(_("real name"), max_length=50)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     acting = models.ForeignKey(
@@ -215,9 +211,7 @@ class Profile(models.Model):
 class Membership(models.Model):
     """A person's role in a unit. A person may hold several and acts for one at a time."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("unit"),
@@ -267,12 +261,8 @@ class Liaison(models.Model):
         on_delete=models.CASCADE,
         related_name="liaisons",
     )
-    area = models.ForeignKey(
-        Area, verbose_name=_("area"), on_delete=models.CASCADE, null=True, blank=True
-    )
-    unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, null=True, blank=True
-    )
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.CASCADE, null=True, blank=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, null=True, blank=True)
     duty = models.CharField(_("duty"), max_length=200, blank=True)
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("until"), null=True, blank=True)

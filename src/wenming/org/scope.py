@@ -24,7 +24,7 @@ from operator import or_
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from wenming.org.models import Liaison, Membership, Role, STAFF_ROLES
+from wenming.org.models import STAFF_ROLES, Liaison, Membership, Role
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,7 @@ def acting_membership(user) -> Membership | None:
     if cached is not False:
         return cached
     memberships = (
-        Membership.objects.filter(user=user, is_active=True)
-        .select_related("unit", "unit__area", "area")
-        .order_by("id")
+        Membership.objects.filter(user=user, is_active=True).select_related("unit", "unit__area", "area").order_by("id")
     )
     chosen = None
     profile = getattr(user, "profile", None)

@@ -27,12 +27,12 @@ from wenming.geo.measure import area_m2
 from wenming.org import scope as scope_module
 from wenming.org.models import (
     CODE_LENGTH,
+    STAFF_ROLES,
     Area,
     AreaLevel,
     Membership,
     Profile,
     Role,
-    STAFF_ROLES,
     Unit,
     UnitKind,
     parent_level,
@@ -165,14 +165,8 @@ def import_areas(
         if not row_problems:
             parsed.append((index, code, name, parent_code, geom))
 
-    existing = {
-        a.code: a
-        for a in Area.objects.filter(code__in=[p[1] for p in parsed])
-    }
-    parents = {
-        a.code: a
-        for a in Area.objects.filter(code__in={p[3] for p in parsed if p[3]})
-    }
+    existing = {a.code: a for a in Area.objects.filter(code__in=[p[1] for p in parsed])}
+    parents = {a.code: a for a in Area.objects.filter(code__in={p[3] for p in parsed if p[3]})}
     parent_shapes: dict[str, object] = {}
     for index, code, name, parent_code, geom in parsed:
         where = _("feature %d") % index
@@ -195,9 +189,7 @@ def import_areas(
             continue
         if parent.boundary:
             if parent_code not in parent_shapes:
-                parent_shapes[parent_code] = shapely.buffer(
-                    polygon_from_geojson(parent.boundary), 0
-                )
+                parent_shapes[parent_code] = shapely.buffer(polygon_from_geojson(parent.boundary), 0)
             outside = share_outside(geom, parent_shapes[parent_code])
             if outside > tolerance:
                 problems.append(
@@ -253,7 +245,11 @@ def _overlaps(parsed, tolerance) -> list[Problem]:
         if shared > tolerance * min(geoms[i].area, geoms[j].area):
             a, b = parsed[i], parsed[j]
             problems.append(
-                Problem(_("feature %d") % a[0], a[1], _("it overlaps feature %(other)d (%(code)s)") % {"other": b[0], "code": b[1]})
+                Problem(
+                    _("feature %d") % a[0],
+                    a[1],
+                    _("it overlaps feature %(other)d (%(code)s)") % {"other": b[0], "code": b[1]},
+                )
             )
     return problems
 
@@ -303,7 +299,9 @@ def import_units(rows: list[tuple[int, dict]], *, progress=None) -> ImportSummar
                 "parent_code": _text(row.get("parent_code")),
                 "short_name": _text(row.get("short_name")),
                 "phone": _text(row.get("phone")),
-                "member_of": [c.strip() for c in _text(row.get("member_of")).replace("；", ";").split(";") if c.strip()],
+                "member_of": [
+                    c.strip() for c in _text(row.get("member_of")).replace("；", ";").split(";") if c.strip()
+                ],
             }
     existing_units = {u.code: u for u in Unit.objects.all()}
     areas = {a.code: a for a in Area.objects.filter(code__in={r["area_code"] for r in parsed.values()})}
@@ -341,7 +339,9 @@ def import_units(rows: list[tuple[int, dict]], *, progress=None) -> ImportSummar
             row = parsed[code]
             parent = None
             if row["parent_code"]:
-                parent = save(row["parent_code"]) if row["parent_code"] in parsed else existing_units[row["parent_code"]]
+                parent = (
+                    save(row["parent_code"]) if row["parent_code"] in parsed else existing_units[row["parent_code"]]
+                )
             unit = Unit(
                 code=code,
                 name=row["name"],
@@ -431,7 +431,9 @@ def import_users(rows: list[tuple[int, dict]], *, progress=None) -> tuple[Import
         unit = units.get(row["unit_code"])
         if row["role"] in STAFF_ROLES and unit is None:
             problems.append(
-                Problem(where, row["username"], _("unit “%s” does not exist; this role needs a unit") % row["unit_code"])
+                Problem(
+                    where, row["username"], _("unit “%s” does not exist; this role needs a unit") % row["unit_code"]
+                )
             )
         if row["role"] == Role.GRID_WORKER:
             grid = areas.get(row["area_code"])
@@ -467,9 +469,7 @@ def import_users(rows: list[tuple[int, dict]], *, progress=None) -> tuple[Import
     return ImportSummary(created=len(parsed)), generated
 
 
-def create_person(
-    *, username, real_name, password, role, unit=None, phone="", email="", position="", area=None
-):
+def create_person(*, username, real_name, password, role, unit=None, phone="", email="", position="", area=None):
     """Create a user with a profile and one membership (acting for it)."""
     User = get_user_model()
     user = User.objects.create_user(username=username, email=email, password=password)
@@ -557,9 +557,7 @@ def can_see_phone(viewer, person) -> bool:
     if acting.role == Role.CAMPAIGN_ADMIN and acting.unit.area.parent_id is None:
         return True
     if acting.role == Role.UNIT_LEADER:
-        return Membership.objects.filter(
-            user=person, is_active=True, unit__path__startswith=acting.unit.path
-        ).exists()
+        return Membership.objects.filter(user=person, is_active=True, unit__path__startswith=acting.unit.path).exists()
     return False
 
 

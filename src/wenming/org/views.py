@@ -81,9 +81,7 @@ def locate_view(request):
         return JsonResponse({"error": str(exc), "outside": True}, status=404)
     ids = {a.id for a in location.chain}
     allowed = set(visible(request.user, Area.objects.filter(id__in=ids)).values_list("id", flat=True))
-    chain = [
-        {"level": a.level, "code": a.code, "name": a.name} for a in location.chain if a.id in allowed
-    ]
+    chain = [{"level": a.level, "code": a.code, "name": a.name} for a in location.chain if a.id in allowed]
     if not chain:
         raise Http404
     return JsonResponse({"chain": chain})
@@ -106,7 +104,14 @@ def area_list(request):
             _("areas"),
             [_("code"), _("name"), _("level"), _("parent area"), _("area (km²)"), _("generated boundary")],
             (
-                (a.code, a.name, a.get_level_display(), a.parent.name if a.parent else "", a.area_km2, _("yes") if a.is_generated else "")
+                (
+                    a.code,
+                    a.name,
+                    a.get_level_display(),
+                    a.parent.name if a.parent else "",
+                    a.area_km2,
+                    _("yes") if a.is_generated else "",
+                )
                 for a in areas.iterator(chunk_size=1000)
             ),
         )
@@ -173,9 +178,7 @@ def unit_detail(request, code):
 
 
 def _people(request):
-    memberships = visible(
-        request.user, Membership.objects.filter(is_active=True).select_related("unit", "area")
-    )
+    memberships = visible(request.user, Membership.objects.filter(is_active=True).select_related("unit", "area"))
     User = get_user_model()
     return (
         User.objects.filter(id__in=memberships.values("user_id"))
@@ -199,7 +202,12 @@ def person_list(request):
             _("people"),
             [_("user name"), _("real name"), _("mobile phone"), _("positions")],
             (
-                (p.username, p.profile.real_name, services.shown_phone(request.user, p), "; ".join(str(m) for m in p.visible_memberships))
+                (
+                    p.username,
+                    p.profile.real_name,
+                    services.shown_phone(request.user, p),
+                    "; ".join(str(m) for m in p.visible_memberships),
+                )
                 for p in people
             ),
         )

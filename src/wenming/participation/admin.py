@@ -18,7 +18,13 @@ class PointRuleAdmin(admin.ModelAdmin):
 
 @admin.register(PortalSettings)
 class PortalSettingsAdmin(admin.ModelAdmin):
-    list_display = ["premoderate_suggestions", "support_threshold", "reply_working_days", "suggestion_reply_days_limit", "flags_to_hide"]
+    list_display = [
+        "premoderate_suggestions",
+        "support_threshold",
+        "reply_working_days",
+        "suggestion_reply_days_limit",
+        "flags_to_hide",
+    ]
 
     def has_add_permission(self, request):
         return not PortalSettings.objects.exists()

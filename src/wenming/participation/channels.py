@@ -42,8 +42,12 @@ class Unsupported(ChannelError):
 
 def code_text(code: str, purpose: str) -> str:
     if purpose == "reset":
-        return _("Your code to set a new password is %(code)s. It is valid for 10 minutes. Never tell it to anyone.") % {"code": code}
-    return _("Your registration code is %(code)s. It is valid for 10 minutes. Never tell it to anyone.") % {"code": code}
+        return _(
+            "Your code to set a new password is %(code)s. It is valid for 10 minutes. Never tell it to anyone."
+        ) % {"code": code}
+    return _("Your registration code is %(code)s. It is valid for 10 minutes. Never tell it to anyone.") % {
+        "code": code
+    }
 
 
 class Channel:

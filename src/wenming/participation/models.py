@@ -132,17 +132,14 @@ class PointEntry(models.Model):
 
 class PortalSettings(models.Model):
     premoderate_suggestions = models.BooleanField(_("check suggestions before publishing"), default=False)
-    support_threshold = models.PositiveIntegerField(
-        _("supports that require an official reply"), default=30
-    )
+    support_threshold = models.PositiveIntegerField(_("supports that require an official reply"), default=30)
     reply_working_days = models.PositiveIntegerField(_("working days to reply"), default=10)
     suggestion_reply_days_limit = models.PositiveIntegerField(
-        _("days a suggestion may collect supports"), default=90,
+        _("days a suggestion may collect supports"),
+        default=90,
         help_text=_("After this many days without reaching the threshold, a suggestion no longer collects supports."),
     )
-    flags_to_hide = models.PositiveIntegerField(
-        _("flags that hide a suggestion until checked"), default=5
-    )
+    flags_to_hide = models.PositiveIntegerField(_("flags that hide a suggestion until checked"), default=5)
 
     class Meta:
         verbose_name = _("portal settings")
@@ -190,7 +187,9 @@ class Suggestion(models.Model):
     author = models.ForeignKey(User, verbose_name=_("author"), on_delete=models.SET_NULL, null=True, related_name="+")
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
-    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(_("status"), max_length=12, choices=SuggestionStatus.choices)
     moderation_note = models.CharField(_("moderation note"), max_length=200, blank=True)
     responsible_unit = models.ForeignKey(
@@ -251,7 +250,9 @@ class SuggestionSupport(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["suggestion", "user"], name="participation_suggestion_support_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["suggestion", "user"], name="participation_suggestion_support_once")
+        ]
 
 
 class Flag(models.Model):
@@ -282,7 +283,9 @@ class ModerationEvent(models.Model):
         DISMISS = "dismiss", _("Flags dismissed")
 
     action = models.CharField(max_length=12, choices=Action.choices)
-    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, null=True, blank=True, related_name="moderation")
+    suggestion = models.ForeignKey(
+        Suggestion, on_delete=models.CASCADE, null=True, blank=True, related_name="moderation"
+    )
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, null=True, blank=True, related_name="moderation")
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -313,7 +316,9 @@ class Solicitation(models.Model):
         verbose_name_plural = _("solicitations")
         ordering = ["-voting_opens_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(voting_closes_at__gt=models.F("voting_opens_at")), name="participation_window_order")
+            models.CheckConstraint(
+                condition=Q(voting_closes_at__gt=models.F("voting_opens_at")), name="participation_window_order"
+            )
         ]
 
     def __str__(self):
@@ -445,7 +450,10 @@ class Response(models.Model):
 
     class Meta:
         ordering = ["submitted_at", "id"]
-        indexes = [models.Index(fields=["questionnaire", "session_hash"]), models.Index(fields=["questionnaire", "user"])]
+        indexes = [
+            models.Index(fields=["questionnaire", "session_hash"]),
+            models.Index(fields=["questionnaire", "user"]),
+        ]
 
 
 class Answer(models.Model):

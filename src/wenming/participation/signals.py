@@ -24,13 +24,25 @@ def on_case_event(sender, instance: cases.CaseEvent, created: bool, raw=False, *
         if case.reporter_id:
             points.award(case.reporter, "report_valid", ref, reason=_("Report %s accepted") % case.number, now=event.at)
         for support in Support.objects.filter(case=case).select_related("user"):
-            points.award(support.user, "support_confirmed", ref, reason=_("Report %s you supported was accepted") % case.number, now=event.at)
+            points.award(
+                support.user,
+                "support_confirmed",
+                ref,
+                reason=_("Report %s you supported was accepted") % case.number,
+                now=event.at,
+            )
     elif event.action == "verify" and (event.data or {}).get("passed"):
         users = [s.user for s in Support.objects.filter(case=case).select_related("user")]
-        notifications.send(users, "progress", _("A report you supported, %s, has been dealt with") % case.number,
-                           about=case, now=event.at)
+        notifications.send(
+            users,
+            "progress",
+            _("A report you supported, %s, has been dealt with") % case.number,
+            about=case,
+            now=event.at,
+        )
     elif event.action == "merge" and case.reporter_id and case.duplicate_of_id:
         if case.duplicate_of.reporter_id != case.reporter_id:  # one's own report needs no support
             Support.objects.bulk_create(
-                [Support(case_id=case.duplicate_of_id, user_id=case.reporter_id, created_at=event.at)], ignore_conflicts=True
+                [Support(case_id=case.duplicate_of_id, user_id=case.reporter_id, created_at=event.at)],
+                ignore_conflicts=True,
             )

@@ -288,9 +288,8 @@ def similar(text: str, *, topic=None, limit: int = 5, exclude=None, threshold: f
         rows = rows.filter(topic_id=topic_id)
     found = []
     for suggestion in rows.select_related("topic"):
-        suggestion.score = (
-            WORD_WEIGHT * word_scores[suggestion.pk]
-            + BIGRAM_WEIGHT * _cosine(query_grams, bigrams(f"{suggestion.title}\n{suggestion.body}"))
+        suggestion.score = WORD_WEIGHT * word_scores[suggestion.pk] + BIGRAM_WEIGHT * _cosine(
+            query_grams, bigrams(f"{suggestion.title}\n{suggestion.body}")
         )
         if suggestion.score >= threshold:
             found.append(suggestion)

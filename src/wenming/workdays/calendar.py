@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -43,7 +42,9 @@ def _parse_periods(raw: Iterable[tuple[str, str]]) -> tuple[tuple[int, int], ...
             s, e = time.fromisoformat(start), time.fromisoformat(end)
         except (TypeError, ValueError) as exc:
             raise ImproperlyConfigured(f"WENMING_WORKING_HOURS: bad period {start!r}–{end!r}") from exc
-        periods.append(((s.hour * 3600 + s.minute * 60 + s.second) * _US, (e.hour * 3600 + e.minute * 60 + e.second) * _US))
+        periods.append(
+            ((s.hour * 3600 + s.minute * 60 + s.second) * _US, (e.hour * 3600 + e.minute * 60 + e.second) * _US)
+        )
     periods.sort()
     if not periods:
         raise ImproperlyConfigured("WENMING_WORKING_HOURS must list at least one period.")
@@ -158,12 +159,14 @@ class WorkCalendar:
             return int(amount) * self.day_seconds
         raise ValueError(f"unknown time unit {unit!r}")
 
-    def deadline(self, start: datetime, amount_or_seconds: int, unit: str, *, in_seconds: bool = False) -> tuple[datetime, bool]:
+    def deadline(
+        self, start: datetime, amount_or_seconds: int, unit: str, *, in_seconds: bool = False
+    ) -> tuple[datetime, bool]:
         """(deadline, provisional): provisional when the span counted touches a year not yet entered."""
         seconds = int(amount_or_seconds) if in_seconds else self.to_seconds(amount_or_seconds, unit)
         if unit == TimeUnit.CLOCK_HOURS:
             # Elapsed time, so added in UTC (no wall-clock shift in zones with DST).
-            return self._local(self._local(start).astimezone(dt_timezone.utc) + timedelta(seconds=seconds)), False
+            return self._local(self._local(start).astimezone(UTC) + timedelta(seconds=seconds)), False
         end = self.add_working_seconds(start, seconds)
         first = self._local(start).year
         provisional = any(not self.is_official(y) for y in range(first, end.year + 1))
@@ -188,6 +191,7 @@ def provisional_counts() -> list[tuple[str, int]]:
 
 
 # The per-process calendar, rebuilt when the tables change.
+
 
 def _version() -> tuple:
     h = Holiday.objects.aggregate(n=Count("id"), last=Max("id"), work=Count("id", filter=Q(is_workday=True)))

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_seed_categories'),
+        ("cases", "0003_seed_categories"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='attributes',
-            field=models.JSONField(blank=True, default=dict, verbose_name='attributes'),
+            model_name="case",
+            name="attributes",
+            field=models.JSONField(blank=True, default=dict, verbose_name="attributes"),
         ),
     ]

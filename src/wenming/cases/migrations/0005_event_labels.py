@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_case_attributes'),
+        ("cases", "0004_case_attributes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseevent',
-            name='from_status',
-            field=models.CharField(blank=True, max_length=16, verbose_name='from status'),
+            model_name="caseevent",
+            name="from_status",
+            field=models.CharField(blank=True, max_length=16, verbose_name="from status"),
         ),
         migrations.AlterField(
-            model_name='caseevent',
-            name='to_status',
-            field=models.CharField(max_length=16, verbose_name='to status'),
+            model_name="caseevent",
+            name="to_status",
+            field=models.CharField(max_length=16, verbose_name="to status"),
         ),
     ]

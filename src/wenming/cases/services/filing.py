@@ -67,7 +67,9 @@ def find_duplicates(category: Category, lon: float, lat: float, now=None, *, exc
     )
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude)
-    near = [c for c in candidates.order_by("created_at")[:50] if distance_m(lon, lat, c.lon, c.lat) <= DUPLICATE_RADIUS_M]
+    near = [
+        c for c in candidates.order_by("created_at")[:50] if distance_m(lon, lat, c.lon, c.lat) <= DUPLICATE_RADIUS_M
+    ]
     return near
 
 
@@ -178,13 +180,27 @@ def prepare_intake(
     if problems:
         raise Invalid(_("The report cannot be accepted: %s") % "; ".join(problems.values()), fields=problems)
     return IntakeDraft(
-        user, now, source=source, category=category, lon=lon, lat=lat, location=location,
-        location_from=location_from, photos=processed,
+        user,
+        now,
+        source=source,
+        category=category,
+        lon=lon,
+        lat=lat,
+        location=location,
+        location_from=location_from,
+        photos=processed,
         values={
-            "priority": priority, "description": description, "address": address.strip()[:200],
-            "reporter_name": reporter_name.strip()[:50], "reporter_phone": reporter_phone.strip()[:20],
-            "anonymous": anonymous, "client_key": client_key or None, "tags": list(tags or []),
-            "attributes": dict(attributes or {}), "site_ref": site_ref, "framework_item_ref": framework_item_ref,
+            "priority": priority,
+            "description": description,
+            "address": address.strip()[:200],
+            "reporter_name": reporter_name.strip()[:50],
+            "reporter_phone": reporter_phone.strip()[:20],
+            "anonymous": anonymous,
+            "client_key": client_key or None,
+            "tags": list(tags or []),
+            "attributes": dict(attributes or {}),
+            "site_ref": site_ref,
+            "framework_item_ref": framework_item_ref,
         },
     )
 
@@ -193,7 +209,14 @@ def file_intake(draft: IntakeDraft) -> IntakeResult:
     """Save a report that ``prepare_intake`` accepted, with its photos and first events."""
     if draft.existing is not None:
         return IntakeResult(draft.existing, created=False)
-    user, now, category, lon, lat, location = draft.user, draft.now, draft.category, draft.lon, draft.lat, draft.location
+    user, now, category, lon, lat, location = (
+        draft.user,
+        draft.now,
+        draft.category,
+        draft.lon,
+        draft.lat,
+        draft.location,
+    )
     client_key = draft.values["client_key"]
     duplicates = find_duplicates(category, lon, lat, now)
     areas = {a.code: a for a in Area.objects.filter(id__in=[a.id for a in location.chain])}
@@ -225,15 +248,24 @@ def file_intake(draft: IntakeDraft) -> IntakeResult:
             case.search_text = text_for_search(case)
             case.save()
             actor = actor_for(user)
-            event = records.record_event(case, actor, "report", "", Status.REPORTED, now,
-                            data={"duplicates": [d.number for d in duplicates], "location_from": draft.location_from})
+            event = records.record_event(
+                case,
+                actor,
+                "report",
+                "",
+                Status.REPORTED,
+                now,
+                data={"duplicates": [d.number for d in duplicates], "location_from": draft.location_from},
+            )
             for photo in draft.photos:
                 records.attach_photo(case, event, photo, Stage.BEFORE, reporter, saved_files)
             if draft.source in TRUSTED_SOURCES:
                 events, notices = routed_on_registration(case, now)
                 case.save()
                 for action, from_status, to_status, data in events:
-                    records.record_event(case, actor if action == "register" else SYSTEM, action, from_status, to_status, now, data=data)
+                    records.record_event(
+                        case, actor if action == "register" else SYSTEM, action, from_status, to_status, now, data=data
+                    )
                 for kind, users, title in notices:
                     notifications.send(users, kind, title, about=case, now=now)
     except IntegrityError:

@@ -65,9 +65,15 @@ TRANSITIONS: dict[str, Transition] = {
     "accept": Transition((Status.DISPATCHED,), rules.is_handler, gettext_noop("Accept")),
     "return": Transition((Status.DISPATCHED, Status.ACCEPTED), rules.is_handler, gettext_noop("Return as not ours")),
     "rectify": Transition((Status.ACCEPTED,), rules.is_handler, gettext_noop("Report rectification")),
-    "request_extension": Transition((Status.DISPATCHED, Status.ACCEPTED), rules.is_handler, gettext_noop("Ask for more time")),
-    "request_suspension": Transition((Status.DISPATCHED, Status.ACCEPTED), rules.is_handler, gettext_noop("Ask to suspend")),
-    "decide_request": Transition((Status.DISPATCHED, Status.ACCEPTED), rules.is_dispatcher, gettext_noop("Decide the request")),
+    "request_extension": Transition(
+        (Status.DISPATCHED, Status.ACCEPTED), rules.is_handler, gettext_noop("Ask for more time")
+    ),
+    "request_suspension": Transition(
+        (Status.DISPATCHED, Status.ACCEPTED), rules.is_handler, gettext_noop("Ask to suspend")
+    ),
+    "decide_request": Transition(
+        (Status.DISPATCHED, Status.ACCEPTED), rules.is_dispatcher, gettext_noop("Decide the request")
+    ),
     "resume": Transition((Status.SUSPENDED,), rules.is_dispatcher, gettext_noop("Resume")),
     "verify": Transition((Status.RECTIFIED,), rules.is_verifier, gettext_noop("Verify")),
     "red_flag": Transition((Status.DISPATCHED, Status.ACCEPTED), rules.is_city_office, gettext_noop("Red-flag")),
@@ -201,9 +207,22 @@ def _change(case_or_id, user, action: str, *, version=None, now=None, saved_file
         fields = {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields if f.name not in ("id",)}
         if not Case.objects.filter(pk=case.pk, version=old_version).update(**fields):
             current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
-            raise Conflict(_("Someone else changed this case in the meantime. Reload it and try again."),
-                           current_version=current, allowed=[])
-        event = records.record_event(case, actor, action, step.from_status, step.to_status, now, note=step.note, data=step.data, public=step.public)
+            raise Conflict(
+                _("Someone else changed this case in the meantime. Reload it and try again."),
+                current_version=current,
+                allowed=[],
+            )
+        event = records.record_event(
+            case,
+            actor,
+            action,
+            step.from_status,
+            step.to_status,
+            now,
+            note=step.note,
+            data=step.data,
+            public=step.public,
+        )
         step.event = event
         for photo in step.photos:
             records.attach_photo(case, event, photo, step.photo_stage, user, saved_files)
@@ -229,14 +248,23 @@ def routed_on_registration(case: Case, now) -> tuple[list, list]:
     case.suggested_unit = route.unit
     case.routing_reason = route.reason[:300]
     case.status = Status.REGISTERED
-    data = {"suggested_unit": route.unit.code if route.unit else None, "rule": route.rule.pk if route.rule else None,
-            "reason": route.reason}
+    data = {
+        "suggested_unit": route.unit.code if route.unit else None,
+        "rule": route.rule.pk if route.rule else None,
+        "reason": route.reason,
+    }
     events = [("register", Status.REPORTED, Status.REGISTERED, data)]
     notices = []
     if route.unit is not None and route.auto:
         _dispatch_to(case, route.unit, now)
-        events.append(("dispatch", Status.REGISTERED, Status.DISPATCHED,
-                       {"unit": route.unit.code, "automatic": True, "reason": route.reason}))
+        events.append(
+            (
+                "dispatch",
+                Status.REGISTERED,
+                Status.DISPATCHED,
+                {"unit": route.unit.code, "automatic": True, "reason": route.reason},
+            )
+        )
         notices.append(("assigned", notifications.unit_staff(route.unit), _("New case %s") % case.number))
     return events, notices
 
@@ -273,13 +301,19 @@ def merge(case, user, *, into, note="", version=None, now=None):
     with _change(case, user, "merge", version=version, now=now) as step:
         target = visible(user, Case.objects.filter(number=str(into).strip())).exclude(pk=step.case.pk).first()
         if target is None or target.status not in ACTIVE_STATUSES:
-            raise Invalid(_("Give the number of another active case to merge into."), fields={"into": _("unknown case")})
+            raise Invalid(
+                _("Give the number of another active case to merge into."), fields={"into": _("unknown case")}
+            )
         step.case.duplicate_of = target
         step.to_status = Status.MERGED
         step.case.closed_at = step.now
         step.note = note or _("Merged into %s") % target.number
         step.data = {"into": target.number}
-        _tell_reporter(step, _("Your report %(number)s is handled together with %(other)s") % {"number": step.case.number, "other": target.number})
+        _tell_reporter(
+            step,
+            _("Your report %(number)s is handled together with %(other)s")
+            % {"number": step.case.number, "other": target.number},
+        )
     return step.case
 
 
@@ -348,7 +382,9 @@ def return_case(case, user, *, note, version=None, now=None):
         c.is_overdue = False
         step.to_status = Status.REGISTERED
         step.public = False
-        step.notices.append(("returned", notifications.unit_staff(c.dispatcher_unit), _("Case %s was returned") % c.number))
+        step.notices.append(
+            ("returned", notifications.unit_staff(c.dispatcher_unit), _("Case %s was returned") % c.number)
+        )
     return step.case
 
 
@@ -385,7 +421,9 @@ def verify(case, user, *, passed: bool, note="", version=None, now=None):
             c.rework_count += 1
             c.rectified_at = None
             deadlines.start_clock(c, step.now)
-            step.notices.append(("rework", notifications.unit_staff(c.assigned_unit), _("Case %s must be reworked") % c.number))
+            step.notices.append(
+                ("rework", notifications.unit_staff(c.assigned_unit), _("Case %s must be reworked") % c.number)
+            )
     return step.case
 
 
@@ -411,7 +449,9 @@ def reopen(case, user, *, note, version=None, now=None):
         c.rectified_at = None
         step.to_status = Status.DISPATCHED
         deadlines.start_clock(c, step.now)
-        step.notices.append(("rework", notifications.unit_staff(c.assigned_unit), _("Case %s was reopened by the reporter") % c.number))
+        step.notices.append(
+            ("rework", notifications.unit_staff(c.assigned_unit), _("Case %s was reopened by the reporter") % c.number)
+        )
     return step.case
 
 
@@ -432,15 +472,22 @@ def request_suspension(case, user, *, reason, version=None, now=None):
 def _request(case, user, action, kind, reason, days, version, now):
     with _change(case, user, action, version=version, now=now) as step:
         if _pending_request(step.case) is not None:
-            raise InvalidTransition(_("A request on this case is already waiting for a decision."),
-                                    allowed=allowed_actions(step.case, user))
+            raise InvalidTransition(
+                _("A request on this case is already waiting for a decision."), allowed=allowed_actions(step.case, user)
+            )
         step.note = _require(reason, _("Give a reason."), "reason")
         CaseRequest.objects.create(
             case=step.case, kind=kind, working_days=days, reason=step.note, requested_by=user, requested_at=step.now
         )
         step.public = False
         step.data = {"kind": kind, "working_days": days}
-        step.notices.append(("request", notifications.unit_staff(step.case.dispatcher_unit), _("Case %s: a request to decide") % step.case.number))
+        step.notices.append(
+            (
+                "request",
+                notifications.unit_staff(step.case.dispatcher_unit),
+                _("Case %s: a request to decide") % step.case.number,
+            )
+        )
     return step.case
 
 
@@ -461,15 +508,25 @@ def decide_request(case, user, *, approve: bool, note="", version=None, now=None
             calendar = get_calendar()
             c.extension_count += 1
             c.deadline_seconds = (c.deadline_seconds or 0) + request.working_days * calendar.day_seconds
-            c.deadline, c.deadline_provisional = calendar.deadline(c.deadline_from, c.deadline_seconds, c.time_unit, in_seconds=True)
+            c.deadline, c.deadline_provisional = calendar.deadline(
+                c.deadline_from, c.deadline_seconds, c.time_unit, in_seconds=True
+            )
             c.is_overdue = step.now > c.deadline
             step.data["working_days"] = request.working_days
             step.data["deadline"] = c.deadline.isoformat()
         elif approve:
-            c.remaining_seconds = max(get_calendar().working_seconds_between(step.now, c.deadline), 0) if c.deadline else None
+            c.remaining_seconds = (
+                max(get_calendar().working_seconds_between(step.now, c.deadline), 0) if c.deadline else None
+            )
             c.suspended_from = c.status
             step.to_status = Status.SUSPENDED
-        step.notices.append(("decided", [request.requested_by] if request.requested_by else [], _("Case %s: your request was decided") % c.number))
+        step.notices.append(
+            (
+                "decided",
+                [request.requested_by] if request.requested_by else [],
+                _("Case %s: your request was decided") % c.number,
+            )
+        )
     return step.case
 
 
@@ -491,7 +548,9 @@ def red_flag(case, user, *, working_hours, note, version=None, now=None):
     except (TypeError, ValueError):
         hours = 0
     if not 1 <= hours <= 240:
-        raise Invalid(_("Give the new time limit in working hours (1 to 240)."), fields={"working_hours": _("1 to 240")})
+        raise Invalid(
+            _("Give the new time limit in working hours (1 to 240)."), fields={"working_hours": _("1 to 240")}
+        )
     with _change(case, user, "red_flag", version=version, now=now) as step:
         c = step.case
         step.note = _require(note, _("Give the reason for red-flagging."))
@@ -503,7 +562,9 @@ def red_flag(case, user, *, working_hours, note, version=None, now=None):
         c.red_flag = True
         step.public = False
         step.data = {"working_hours": hours, "deadline": c.deadline.isoformat()}
-        step.notices.append(("red_flag", notifications.unit_staff(c.assigned_unit), _("Case %s is red-flagged") % c.number))
+        step.notices.append(
+            ("red_flag", notifications.unit_staff(c.assigned_unit), _("Case %s is red-flagged") % c.number)
+        )
     return step.case
 
 
@@ -535,7 +596,9 @@ def redact_photo(case, user, *, photo, note, version=None, now=None):
         try:
             attachment = step.case.attachments.get(pk=int(photo), redacted=False)
         except (TypeError, ValueError, Attachment.DoesNotExist):
-            raise Invalid(_("Choose a photo of this case that is still public."), fields={"photo": _("unknown photo")}) from None
+            raise Invalid(
+                _("Choose a photo of this case that is still public."), fields={"photo": _("unknown photo")}
+            ) from None
         attachment.redacted = True
         attachment.save(update_fields=["redacted"])
         step.data = {"photo": attachment.pk}
@@ -546,7 +609,6 @@ def redact_photo(case, user, *, photo, note, version=None, now=None):
 def _tell_reporter(step: Step, title: str) -> None:
     if step.case.reporter_id:
         step.notices.append(("progress", [step.case.reporter], title))
-
 
 
 # ---------------------------------------------------------------------------
@@ -601,7 +663,6 @@ def perform(case, user, action: str, params: dict, *, photos=(), version=None, n
         else:
             kwargs[name] = params.get(name, "") or ""
     return function(case, user, version=version, now=now, **kwargs)
-
 
 
 # ---------------------------------------------------------------------------

@@ -39,14 +39,20 @@ def attach_photo(case, event, photo, stage, user, saved_files: list) -> Attachme
         taken_at=photo.taken_at,
         uploaded_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    for field_name, content in (("image", photo.original), ("thumbnail", photo.thumbnail), ("public_image", photo.public)):
+    for field_name, content in (
+        ("image", photo.original),
+        ("thumbnail", photo.thumbnail),
+        ("public_image", photo.public),
+    ):
         getattr(attachment, field_name).save(content.name, content, save=False)
         saved_files.append((attachment.image.storage, getattr(attachment, field_name).name))
     attachment.save()
     return attachment
 
 
-def record_event(case, actor: Actor, action, from_status, to_status, now, *, note="", data=None, public=True) -> CaseEvent:
+def record_event(
+    case, actor: Actor, action, from_status, to_status, now, *, note="", data=None, public=True
+) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
         action=action,

@@ -13,7 +13,10 @@ class Migration(migrations.Migration):
             migrations.CreateModel(
                 name="Sequence",
                 fields=[
-                    ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                    (
+                        "id",
+                        models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                    ),
                     ("prefix", models.CharField(max_length=16, unique=True)),
                     ("last", models.PositiveIntegerField(default=0)),
                 ],

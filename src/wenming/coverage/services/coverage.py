@@ -21,7 +21,7 @@ from shapely.geometry import shape
 
 from wenming.coverage import compute
 from wenming.coverage.errors import CoverageError
-from wenming.coverage.models import GREEN_KINDS, CoverageRule, FeatureKind, Method, Run, RuleTarget
+from wenming.coverage.models import GREEN_KINDS, CoverageRule, FeatureKind, Method, RuleTarget, Run
 from wenming.coverage.network import STREET_CLASSES, Network
 from wenming.coverage.services.datasets import features_in_use, network_in_use
 from wenming.org.models import Area, AreaLevel
@@ -50,8 +50,12 @@ def run(*, methods=(Method.NETWORK, Method.BUFFER), user=None, progress=None, **
     parameters = {**DEFAULT_PARAMETERS, **overrides}
     network_data = network_in_use()
     if network_data is None:
-        raise CoverageError(_("There is no street network yet: import an OpenStreetMap extract "
-                              "(wenming coverage import-osm FILE.osm.pbf) or load the demo."))
+        raise CoverageError(
+            _(
+                "There is no street network yet: import an OpenStreetMap extract "
+                "(wenming coverage import-osm FILE.osm.pbf) or load the demo."
+            )
+        )
     started = time.monotonic()
     features, datasets = features_in_use(network_data)
     rules = list(CoverageRule.objects.filter(is_active=True))
@@ -86,11 +90,16 @@ def run(*, methods=(Method.NETWORK, Method.BUFFER), user=None, progress=None, **
     version = data_version(datasets, rules, parameters)
     with transaction.atomic():
         result = Run.objects.create(
-            created_by=user, methods=[m.value for m in methods],
+            created_by=user,
+            methods=[m.value for m in methods],
             parameters={**parameters, "rules": [_rule_dict(r) for r in rules]},
-            data_version=version, is_generated=any(d.source == "generated" for d in datasets),
-            duration_s=round(time.monotonic() - started, 2), areas=rows, parcels=parcels,
-            gaps=gaps, candidates=candidates,
+            data_version=version,
+            is_generated=any(d.source == "generated" for d in datasets),
+            duration_s=round(time.monotonic() - started, 2),
+            areas=rows,
+            parcels=parcels,
+            gaps=gaps,
+            candidates=candidates,
         )
         result.datasets.set(datasets)
     return result
@@ -107,8 +116,13 @@ def data_version(datasets, rules, parameters) -> str:
 
 
 def _rule_dict(rule) -> dict:
-    return {"target": rule.target, "name": rule.name, "min_area_m2": rule.min_area_m2,
-            "applies_to": rule.applies_to, "distance_m": rule.distance_m}
+    return {
+        "target": rule.target,
+        "name": rule.name,
+        "min_area_m2": rule.min_area_m2,
+        "applies_to": rule.applies_to,
+        "distance_m": rule.distance_m,
+    }
 
 
 # -- where things lie ----------------------------------------------------------
@@ -131,8 +145,12 @@ def _areas(network: Network) -> Areas:
         rows = list(Area.objects.filter(level=level, boundary__isnull=False).order_by("code"))
         shapes = [network.projection.geometry(shape(a.boundary)) for a in rows]
         found[level] = (rows, shapely.STRtree(shapes) if shapes else None)
-    return Areas(found[AreaLevel.DISTRICT][0], found[AreaLevel.STREET][0],
-                 found[AreaLevel.DISTRICT][1], found[AreaLevel.STREET][1])
+    return Areas(
+        found[AreaLevel.DISTRICT][0],
+        found[AreaLevel.STREET][0],
+        found[AreaLevel.DISTRICT][1],
+        found[AreaLevel.STREET][1],
+    )
 
 
 def _locate(tree, x, y) -> np.ndarray:
@@ -198,8 +216,9 @@ def _parks(network, features, park_rules, land, buildings, methods, parameters) 
                 result["buildings"][method] = db <= largest
             for rule in park_rules:
                 members = np.flatnonzero(area >= rule.min_area_m2)
-                d = compute.walking_distance(network, land.snap, sources.subset(members), rule.distance_m,
-                                             parameters["max_access_m"])
+                d = compute.walking_distance(
+                    network, land.snap, sources.subset(members), rule.distance_m, parameters["max_access_m"]
+                )
                 result["tiers"].setdefault(rule.pk, {})[method] = d <= rule.distance_m
         else:
             result["any"][method] = compute.buffer_covered(land.origins, geometries, radius)
@@ -208,7 +227,8 @@ def _parks(network, features, park_rules, land, buildings, methods, parameters) 
             for rule in park_rules:
                 members = np.flatnonzero(area >= rule.min_area_m2)
                 result["tiers"].setdefault(rule.pk, {})[method] = compute.buffer_covered(
-                    land.origins, [geometries[i] for i in members], np.full(len(members), rule.distance_m))
+                    land.origins, [geometries[i] for i in members], np.full(len(members), rule.distance_m)
+                )
     return result
 
 
@@ -230,11 +250,18 @@ def _park_sources(network, geometries, entrances, parameters) -> compute.Sources
     polygonal = np.flatnonzero(~with_entrance)
     if len(polygonal):
         open_sides = compute.polygon_sources(network, geometries[polygonal], parameters["entrance_gap_m"])
-        parts.append(compute.Sources(open_sides.nodes, open_sides.offsets, polygonal[open_sides.facility],
-                                     open_sides.edge, open_sides.along))
-    return compute.Sources(np.concatenate([p.nodes for p in parts]), np.concatenate([p.offsets for p in parts]),
-                           np.concatenate([p.facility for p in parts]), np.concatenate([p.edge for p in parts]),
-                           np.concatenate([p.along for p in parts]))
+        parts.append(
+            compute.Sources(
+                open_sides.nodes, open_sides.offsets, polygonal[open_sides.facility], open_sides.edge, open_sides.along
+            )
+        )
+    return compute.Sources(
+        np.concatenate([p.nodes for p in parts]),
+        np.concatenate([p.offsets for p in parts]),
+        np.concatenate([p.facility for p in parts]),
+        np.concatenate([p.edge for p in parts]),
+        np.concatenate([p.along for p in parts]),
+    )
 
 
 # -- toilets -------------------------------------------------------------------
@@ -246,8 +273,11 @@ def _toilets(network, areas, features, rules, land, methods, parameters) -> dict
     if not radii:
         return None
     busy = features[FeatureKind.BUSY]
-    busy_layer = (_layer(network, areas, [network.projection.geometry(shape(f.geometry)) for f in busy],
-                       parameters["cell_m"]) if busy and FeatureKind.BUSY in radii else None)
+    busy_layer = (
+        _layer(network, areas, [network.projection.geometry(shape(f.geometry)) for f in busy], parameters["cell_m"])
+        if busy and FeatureKind.BUSY in radii
+        else None
+    )
     layers = {}
     if FeatureKind.RESIDENTIAL in radii:
         layers[FeatureKind.RESIDENTIAL] = land
@@ -266,7 +296,8 @@ def _toilets(network, areas, features, rules, land, methods, parameters) -> dict
                 covered[method] = d <= radius
             else:
                 covered[method] = compute.buffer_covered(
-                    layer.origins, list(shapely.points(tx, ty)), np.full(len(toilets), radius))
+                    layer.origins, list(shapely.points(tx, ty)), np.full(len(toilets), radius)
+                )
         result["layers"][kind] = {"layer": layer, "covered": covered, "radius": radius}
     return result
 
@@ -277,19 +308,30 @@ def _toilets(network, areas, features, rules, land, methods, parameters) -> dict
 def _gaps(network, features, rules, parameters) -> list[dict]:
     found = []
     for target, kind in ((RuleTarget.BIN_SPACING, FeatureKind.BIN), (RuleTarget.TOILET_SPACING, FeatureKind.TOILET)):
-        spacing = {STREET_CLASSES.index(r.applies_to): r.distance_m for r in rules
-                   if r.target == target and r.applies_to in STREET_CLASSES}
+        spacing = {
+            STREET_CLASSES.index(r.applies_to): r.distance_m
+            for r in rules
+            if r.target == target and r.applies_to in STREET_CLASSES
+        }
         if not spacing:
             continue
         points = features[kind]
         x, y = network.projection.forward([p.lon for p in points], [p.lat for p in points])
         for gap in compute.street_gaps(network, x, y, spacing, snap_m=parameters["gap_snap_m"]):
             lon, lat = network.projection.inverse(gap.x, gap.y)
-            found.append({
-                "kind": kind, "street": network.names[gap.street], "street_class": STREET_CLASSES[gap.street_class],
-                "from_m": round(gap.start_m), "to_m": round(gap.end_m), "length_m": round(gap.length_m),
-                "spacing_m": spacing[gap.street_class], "lon": round(float(lon), 6), "lat": round(float(lat), 6),
-            })
+            found.append(
+                {
+                    "kind": kind,
+                    "street": network.names[gap.street],
+                    "street_class": STREET_CLASSES[gap.street_class],
+                    "from_m": round(gap.start_m),
+                    "to_m": round(gap.end_m),
+                    "length_m": round(gap.length_m),
+                    "spacing_m": spacing[gap.street_class],
+                    "lon": round(float(lon), 6),
+                    "lat": round(float(lat), 6),
+                }
+            )
     found.sort(key=lambda g: (g["kind"], -g["length_m"]))
     return found
 
@@ -316,14 +358,29 @@ def _candidates(network, features, park_rules, rules, land, park, toilet, parame
     for purpose, uncovered, radius in plans:
         picks = []
         running = float(land.origins.weight[~uncovered].sum())
-        for site, gained in compute.greedy_sites(network, land.snap, land.origins.weight, uncovered, sx, sy, radius,
-                                                 parameters["max_access_m"], limit=parameters["candidates"]):
+        for site, gained in compute.greedy_sites(
+            network,
+            land.snap,
+            land.origins.weight,
+            uncovered,
+            sx,
+            sy,
+            radius,
+            parameters["max_access_m"],
+            limit=parameters["candidates"],
+        ):
             running += gained
-            picks.append({
-                "id": sites[site].pk, "name": sites[site].name or sites[site].ref, "lon": sites[site].lon,
-                "lat": sites[site].lat, "gain_m2": round(gained), "gain_pct": round(100 * gained / total, 2),
-                "coverage_pct": round(100 * running / total, 2),
-            })
+            picks.append(
+                {
+                    "id": sites[site].pk,
+                    "name": sites[site].name or sites[site].ref,
+                    "lon": sites[site].lon,
+                    "lat": sites[site].lat,
+                    "gain_m2": round(gained),
+                    "gain_pct": round(100 * gained / total, 2),
+                    "coverage_pct": round(100 * running / total, 2),
+                }
+            )
         ranked[purpose] = picks
     return ranked
 
@@ -345,6 +402,7 @@ def _area_rows(areas, land, buildings, people, park, toilet, park_rules, gaps, m
     units += [("street", i, a) for i, a in enumerate(areas.streets)]
     rows = []
     for level, index, area in units:
+
         def mask_of(layer):
             if level == "city":
                 return np.ones(len(layer.origins), bool)
@@ -355,17 +413,26 @@ def _area_rows(areas, land, buildings, people, park, toilet, park_rules, gaps, m
         if level != "city" and land_m2 == 0:
             continue
         row = {
-            "level": level, "code": area.code if area else "", "name": area.name if area else _("Whole city"),
+            "level": level,
+            "code": area.code if area else "",
+            "name": area.name if area else _("Whole city"),
             "parent": _parent_code(area, areas) if area else "",
-            "land_ha": round(land_m2 / 1e4, 2), "park": {}, "tiers": {}, "buildings": {}, "population": {},
+            "land_ha": round(land_m2 / 1e4, 2),
+            "park": {},
+            "tiers": {},
+            "buildings": {},
+            "population": {},
             "toilet": {},
         }
         for method in methods:
             row["park"][method] = _share(land.origins.weight, park["any"][method], land_mask)
-            row["tiers"][method] = {str(r.pk): _share(land.origins.weight, park["tiers"][r.pk][method], land_mask)
-                                    for r in park_rules}
+            row["tiers"][method] = {
+                str(r.pk): _share(land.origins.weight, park["tiers"][r.pk][method], land_mask) for r in park_rules
+            }
             if buildings and method in park["buildings"]:
-                row["buildings"][method] = _share(buildings.origins.weight, park["buildings"][method], mask_of(buildings))
+                row["buildings"][method] = _share(
+                    buildings.origins.weight, park["buildings"][method], mask_of(buildings)
+                )
             if people is not None:
                 row["population"][method] = _share(people, park["any"][method], land_mask)
             if toilet:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
-
 import math
+from pathlib import Path
 
 import shapely
 from django.db import transaction
@@ -19,11 +18,11 @@ from shapely.validation import explain_validity
 
 from wenming.core.tables import TableError, read_table
 from wenming.coverage import osm
-from wenming.geo.crs import geometry_gcj02_to_wgs84
 from wenming.coverage.errors import CoverageError
+from wenming.coverage.models import GREEN_KINDS, PRECEDENCE_GROUPS, Dataset, DataSource, Feature, FeatureKind
+from wenming.geo.crs import geometry_gcj02_to_wgs84
 from wenming.geo.geometry import to_geojson
 from wenming.geo.measure import area_m2
-from wenming.coverage.models import GREEN_KINDS, PRECEDENCE_GROUPS, DataSource, Dataset, Feature, FeatureKind
 from wenming.org.models import Area, AreaLevel
 from wenming.org.services import ImportRejected, Problem
 
@@ -31,12 +30,25 @@ BATCH = 2000
 
 #: What people write in a city list's kind column, besides the codes themselves.
 KIND_WORDS = {
-    "公园": FeatureKind.PARK, "综合公园": FeatureKind.PARK, "社区公园": FeatureKind.PARK,
-    "游园": FeatureKind.GREEN, "口袋公园": FeatureKind.GREEN, "绿地": FeatureKind.GREEN, "pocket_park": FeatureKind.GREEN,
-    "游乐场": FeatureKind.PLAYGROUND, "公厕": FeatureKind.TOILET, "公共厕所": FeatureKind.TOILET,
-    "果皮箱": FeatureKind.BIN, "垃圾桶": FeatureKind.BIN, "废物箱": FeatureKind.BIN,
-    "公园出入口": FeatureKind.ENTRANCE, "候选点": FeatureKind.CANDIDATE, "闲置地块": FeatureKind.CANDIDATE,
-    "居住用地": FeatureKind.RESIDENTIAL, "商业用地": FeatureKind.BUSY, "住宅楼": FeatureKind.BUILDING,
+    "公园": FeatureKind.PARK,
+    "综合公园": FeatureKind.PARK,
+    "社区公园": FeatureKind.PARK,
+    "游园": FeatureKind.GREEN,
+    "口袋公园": FeatureKind.GREEN,
+    "绿地": FeatureKind.GREEN,
+    "pocket_park": FeatureKind.GREEN,
+    "游乐场": FeatureKind.PLAYGROUND,
+    "公厕": FeatureKind.TOILET,
+    "公共厕所": FeatureKind.TOILET,
+    "果皮箱": FeatureKind.BIN,
+    "垃圾桶": FeatureKind.BIN,
+    "废物箱": FeatureKind.BIN,
+    "公园出入口": FeatureKind.ENTRANCE,
+    "候选点": FeatureKind.CANDIDATE,
+    "闲置地块": FeatureKind.CANDIDATE,
+    "居住用地": FeatureKind.RESIDENTIAL,
+    "商业用地": FeatureKind.BUSY,
+    "住宅楼": FeatureKind.BUILDING,
 }
 POINT_KINDS = {FeatureKind.TOILET, FeatureKind.BIN, FeatureKind.ENTRANCE, FeatureKind.CANDIDATE}
 POLYGON_KINDS = {FeatureKind.RESIDENTIAL, FeatureKind.BUSY}
@@ -45,8 +57,10 @@ POLYGON_KINDS = {FeatureKind.RESIDENTIAL, FeatureKind.BUSY}
 def city_boundary():
     """The city's outline (lon/lat) from its areas: the city itself, else its districts."""
     for level in (AreaLevel.CITY, AreaLevel.DISTRICT):
-        shapes = [shape(b) for b in Area.objects.filter(level=level, boundary__isnull=False)
-                  .values_list("boundary", flat=True)]
+        shapes = [
+            shape(b)
+            for b in Area.objects.filter(level=level, boundary__isnull=False).values_list("boundary", flat=True)
+        ]
         if shapes:
             return shapely.union_all(shapes)
     return None
@@ -100,13 +114,21 @@ def import_osm(path, *, boundary=None, user=None, progress=None) -> Dataset:
     if boundary is None:
         raise CoverageError(_("The city has no boundary yet: import its areas first, or give --boundary."))
     extract = osm.read(path, boundary=boundary, progress=progress)
-    return save_extract(extract, source=DataSource.OSM, file_name=Path(path).name, checksum=sha256_of(path),
-                        boundary=boundary, user=user, progress=progress)
+    return save_extract(
+        extract,
+        source=DataSource.OSM,
+        file_name=Path(path).name,
+        checksum=sha256_of(path),
+        boundary=boundary,
+        user=user,
+        progress=progress,
+    )
 
 
 @transaction.atomic
-def save_extract(extract: osm.Extract, *, source, file_name: str, checksum: str, boundary=None, user=None,
-                 progress=None) -> Dataset:
+def save_extract(
+    extract: osm.Extract, *, source, file_name: str, checksum: str, boundary=None, user=None, progress=None
+) -> Dataset:
     """Store a network and its features as the network in use."""
     network = extract.network()
     if network.edge_count == 0:
@@ -116,12 +138,19 @@ def save_extract(extract: osm.Extract, *, source, file_name: str, checksum: str,
     for f in extract.features:
         counts[f.kind] = counts.get(f.kind, 0) + 1
     dataset = Dataset.objects.create(
-        source=source, file_name=file_name, checksum=checksum, imported_by=user,
-        network=network.to_bytes(), node_count=network.node_count, edge_count=network.edge_count,
-        boundary=to_geojson(boundary) if boundary is not None else None, counts=counts,
+        source=source,
+        file_name=file_name,
+        checksum=checksum,
+        imported_by=user,
+        network=network.to_bytes(),
+        node_count=network.node_count,
+        edge_count=network.edge_count,
+        boundary=to_geojson(boundary) if boundary is not None else None,
+        counts=counts,
     )
-    _save_features(dataset, ((f.kind, f.ref, f.name, f.geometry, f.tags.get("population")) for f in extract.features),
-                   progress)
+    _save_features(
+        dataset, ((f.kind, f.ref, f.name, f.geometry, f.tags.get("population")) for f in extract.features), progress
+    )
     return dataset
 
 
@@ -129,12 +158,19 @@ def _save_features(dataset, rows, progress=None) -> None:
     batch = []
     for kind, ref, name, geom, population in rows:
         point = geom if geom.geom_type == "Point" else geom.representative_point()
-        batch.append(Feature(
-            dataset=dataset, kind=kind, ref=str(ref)[:64], name=(name or "")[:200], geometry=to_geojson(geom),
-            lon=round(point.x, 7), lat=round(point.y, 7),
-            area_m2=round(area_m2(geom), 1) if geom.geom_type in ("Polygon", "MultiPolygon") else 0,
-            population=int(population) if population not in (None, "") else None,
-        ))
+        batch.append(
+            Feature(
+                dataset=dataset,
+                kind=kind,
+                ref=str(ref)[:64],
+                name=(name or "")[:200],
+                geometry=to_geojson(geom),
+                lon=round(point.x, 7),
+                lat=round(point.y, 7),
+                area_m2=round(area_m2(geom), 1) if geom.geom_type in ("Polygon", "MultiPolygon") else 0,
+                population=int(population) if population not in (None, "") else None,
+            )
+        )
         if len(batch) >= BATCH:
             Feature.objects.bulk_create(batch)
             if progress:
@@ -186,8 +222,14 @@ def _save_list(path, rows, gcj02, user) -> Dataset:
             older.is_current = False
             older.save(update_fields=["is_current"])
     counts = {k: sum(1 for r in rows if r[0] == k) for k in kinds}
-    dataset = Dataset.objects.create(source=DataSource.CITY, file_name=path.name, checksum=sha256_of(path),
-                                     imported_by=user, converted_from_gcj02=gcj02, counts=counts)
+    dataset = Dataset.objects.create(
+        source=DataSource.CITY,
+        file_name=path.name,
+        checksum=sha256_of(path),
+        imported_by=user,
+        converted_from_gcj02=gcj02,
+        counts=counts,
+    )
     _save_features(dataset, rows)
     return dataset
 
@@ -272,8 +314,13 @@ def _geojson_rows(path, kind):
         ref = str(props.get("id") or props.get("编号") or "").strip()
         row_kind = kind or _kind(props.get("kind") or props.get("类型"))
         if row_kind is None:
-            problems.append(Problem(where, name or ref, _("the kind is missing or unknown (%s)")
-                                    % (props.get("kind") or props.get("类型") or "")))
+            problems.append(
+                Problem(
+                    where,
+                    name or ref,
+                    _("the kind is missing or unknown (%s)") % (props.get("kind") or props.get("类型") or ""),
+                )
+            )
             continue
         try:
             geom = shape(feature.get("geometry"))

@@ -7,10 +7,21 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.utils import timezone
-from django.utils.translation import gettext as _, pgettext
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from wenming.coverage.models import GREEN_KINDS, PRECEDENCE_GROUPS, CoverageRule, DataSource, Dataset, Feature, \
-    FeatureKind, Method, Run, RuleTarget
+from wenming.coverage.models import (
+    GREEN_KINDS,
+    PRECEDENCE_GROUPS,
+    CoverageRule,
+    Dataset,
+    DataSource,
+    Feature,
+    FeatureKind,
+    Method,
+    RuleTarget,
+    Run,
+)
 from wenming.coverage.network import STREET_CLASSES, Network
 from wenming.coverage.services.coverage import data_version
 from wenming.coverage.services.datasets import sources_in_use
@@ -97,15 +108,19 @@ def city_row(run: Run) -> dict | None:
 
 def table_cells(row: dict, tiers: list[Tier]) -> list:
     """The table's numbers for one area, in the order of ``table_headers``; None where not measured."""
-    return ([row.get("land_ha"), row["park"].get(Method.NETWORK), row["park"].get(Method.BUFFER)]
-            + [row["tiers"].get(Method.NETWORK, {}).get(t.id) for t in tiers]
-            + [row["toilet"].get(Method.NETWORK), row["toilet"].get(Method.BUFFER)])
+    return (
+        [row.get("land_ha"), row["park"].get(Method.NETWORK), row["park"].get(Method.BUFFER)]
+        + [row["tiers"].get(Method.NETWORK, {}).get(t.id) for t in tiers]
+        + [row["toilet"].get(Method.NETWORK), row["toilet"].get(Method.BUFFER)]
+    )
 
 
 def table_headers(tiers: list[Tier]) -> list[str]:
-    return ([_("residential land (ha)"), _("parks, network %"), _("parks, buffer %")]
-            + [_("%s, network %%") % t.name for t in tiers]
-            + [_("toilets, network %"), _("toilets, buffer %")])
+    return (
+        [_("residential land (ha)"), _("parks, network %"), _("parks, buffer %")]
+        + [_("%s, network %%") % t.name for t in tiers]
+        + [_("toilets, network %"), _("toilets, buffer %")]
+    )
 
 
 @dataclass
@@ -191,8 +206,12 @@ def network_geojson(dataset: Dataset, *, bbox: tuple[float, float, float, float]
     if bbox is not None:
         west, south, east, north = bbox
         lon_u, lon_v, lat_u, lat_v = lines.lon[lines.u], lines.lon[lines.v], lines.lat[lines.u], lines.lat[lines.v]
-        wanted &= ((np.minimum(lon_u, lon_v) <= east) & (np.maximum(lon_u, lon_v) >= west)
-                   & (np.minimum(lat_u, lat_v) <= north) & (np.maximum(lat_u, lat_v) >= south))
+        wanted &= (
+            (np.minimum(lon_u, lon_v) <= east)
+            & (np.maximum(lon_u, lon_v) >= west)
+            & (np.minimum(lat_u, lat_v) <= north)
+            & (np.maximum(lat_u, lat_v) >= south)
+        )
     chosen = np.flatnonzero(wanted)
     truncated = len(chosen) > MAX_SEGMENTS
     if truncated:
@@ -203,10 +222,20 @@ def network_geojson(dataset: Dataset, *, bbox: tuple[float, float, float, float]
         mine = chosen[lines.street_class[chosen] == index]
         if not len(mine):
             continue
-        ends = np.stack([np.column_stack([lines.lon[lines.u[mine]], lines.lat[lines.u[mine]]]),
-                         np.column_stack([lines.lon[lines.v[mine]], lines.lat[lines.v[mine]]])], axis=1)
-        features.append({"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": ends.tolist()},
-                         "properties": {"street_class": name, "segments": len(mine)}})
+        ends = np.stack(
+            [
+                np.column_stack([lines.lon[lines.u[mine]], lines.lat[lines.u[mine]]]),
+                np.column_stack([lines.lon[lines.v[mine]], lines.lat[lines.v[mine]]]),
+            ],
+            axis=1,
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "MultiLineString", "coordinates": ends.tolist()},
+                "properties": {"street_class": name, "segments": len(mine)},
+            }
+        )
     omitted = [c for c in STREET_CLASSES if c not in classes]
     return _collection(features, omitted=omitted, truncated=truncated)
 
@@ -217,10 +246,14 @@ def parcels_geojson(run: Run) -> dict:
     columns, ids, values = parcels.get("columns", []), parcels.get("ids", []), parcels.get("values", [])
     shares = dict(zip(ids[:MAX_PARCELS], values[:MAX_PARCELS]))
     features = [
-        {"type": "Feature", "geometry": geometry,
-         "properties": {"id": pk, "name": name, "shares": dict(zip(columns, shares[pk]))}}
+        {
+            "type": "Feature",
+            "geometry": geometry,
+            "properties": {"id": pk, "name": name, "shares": dict(zip(columns, shares[pk]))},
+        }
         for pk, name, geometry in Feature.objects.filter(pk__in=list(shares))
-        .values_list("pk", "name", "geometry").iterator(chunk_size=500)
+        .values_list("pk", "name", "geometry")
+        .iterator(chunk_size=500)
     ]
     return _collection(features, columns=columns, truncated=len(ids) > MAX_PARCELS)
 
@@ -234,13 +267,14 @@ def _used_for(run: Run, group) -> list[Dataset]:
 
 def parks_geojson(run: Run) -> dict:
     group = next(g for g in PRECEDENCE_GROUPS if FeatureKind.PARK in g)
-    parks = (Feature.objects.filter(dataset__in=_used_for(run, group), kind__in=GREEN_KINDS)
-             .values_list("name", "kind", "area_m2", "geometry"))
+    parks = Feature.objects.filter(dataset__in=_used_for(run, group), kind__in=GREEN_KINDS).values_list(
+        "name", "kind", "area_m2", "geometry"
+    )
     features = [
         {"type": "Feature", "geometry": geometry, "properties": {"name": name, "kind": kind, "area_m2": area}}
         for name, kind, area, geometry in parks[:MAX_PARKS].iterator(chunk_size=500)
     ]
-    return _collection(features, truncated=parks[MAX_PARKS:MAX_PARKS + 1].exists())
+    return _collection(features, truncated=parks[MAX_PARKS : MAX_PARKS + 1].exists())
 
 
 def sites_geojson(run: Run) -> dict:
@@ -248,13 +282,32 @@ def sites_geojson(run: Run) -> dict:
     features = []
     for purpose, picks in (run.candidates or {}).items():
         for rank, pick in enumerate(picks, start=1):
-            features.append(_point(pick["lon"], pick["lat"], layer="candidate", purpose=purpose, rank=rank,
-                                   name=pick["name"], gain_m2=pick["gain_m2"], gain_pct=pick["gain_pct"],
-                                   coverage_pct=pick["coverage_pct"]))
+            features.append(
+                _point(
+                    pick["lon"],
+                    pick["lat"],
+                    layer="candidate",
+                    purpose=purpose,
+                    rank=rank,
+                    name=pick["name"],
+                    gain_m2=pick["gain_m2"],
+                    gain_pct=pick["gain_pct"],
+                    coverage_pct=pick["coverage_pct"],
+                )
+            )
     for gap in run.gaps[:MAX_GAP_POINTS]:
-        features.append(_point(gap["lon"], gap["lat"], layer="gap", kind=gap["kind"], street=gap["street"],
-                               street_class=gap["street_class"], length_m=gap["length_m"],
-                               spacing_m=gap["spacing_m"]))
+        features.append(
+            _point(
+                gap["lon"],
+                gap["lat"],
+                layer="gap",
+                kind=gap["kind"],
+                street=gap["street"],
+                street_class=gap["street_class"],
+                length_m=gap["length_m"],
+                spacing_m=gap["spacing_m"],
+            )
+        )
     return _collection(features, truncated=len(run.gaps) > MAX_GAP_POINTS)
 
 
@@ -269,46 +322,102 @@ def workbook_sheets(run: Run) -> list[tuple[str, list[str], list]]:
     """Every area, the candidate sites, the gaps and what the run was computed from."""
     tiers = park_tiers(run)
     levels = {"city": _("city"), "district": _("district"), "street": _("street")}
-    area_headers = ([_("level"), _("code"), _("name"), _("district code")] + table_headers(tiers)
-                    + [_("%s, buffer %%") % t.name for t in tiers]
-                    + [_("buildings, network %"), _("buildings, buffer %"),
-                       _("population, network %"), _("population, buffer %")])
+    area_headers = (
+        [_("level"), _("code"), _("name"), _("district code")]
+        + table_headers(tiers)
+        + [_("%s, buffer %%") % t.name for t in tiers]
+        + [_("buildings, network %"), _("buildings, buffer %"), _("population, network %"), _("population, buffer %")]
+    )
     area_rows = [
         # The city's row is named in the reader's language, not the language it was computed in.
-        [levels.get(row["level"], row["level"]), row["code"], _("Whole city") if row["level"] == "city" else row["name"],
-         row.get("parent", "")]
+        [
+            levels.get(row["level"], row["level"]),
+            row["code"],
+            _("Whole city") if row["level"] == "city" else row["name"],
+            row.get("parent", ""),
+        ]
         + table_cells(row, tiers)
         + [row["tiers"].get(Method.BUFFER, {}).get(t.id) for t in tiers]
-        + [row["buildings"].get(Method.NETWORK), row["buildings"].get(Method.BUFFER),
-           row["population"].get(Method.NETWORK), row["population"].get(Method.BUFFER)]
+        + [
+            row["buildings"].get(Method.NETWORK),
+            row["buildings"].get(Method.BUFFER),
+            row["population"].get(Method.NETWORK),
+            row["population"].get(Method.BUFFER),
+        ]
         for row in run.areas
     ]
     purposes = {"park": _("pocket park"), "toilet": _("public toilet")}
     candidate_rows = [
-        [purposes.get(purpose, purpose), rank, pick["name"], pick["gain_m2"], pick["gain_pct"], pick["coverage_pct"],
-         pick["lon"], pick["lat"]]
-        for purpose, picks in (run.candidates or {}).items() for rank, pick in enumerate(picks, start=1)
+        [
+            purposes.get(purpose, purpose),
+            rank,
+            pick["name"],
+            pick["gain_m2"],
+            pick["gain_pct"],
+            pick["coverage_pct"],
+            pick["lon"],
+            pick["lat"],
+        ]
+        for purpose, picks in (run.candidates or {}).items()
+        for rank, pick in enumerate(picks, start=1)
     ]
     kinds = {FeatureKind.BIN: _("litter bins"), FeatureKind.TOILET: _("public toilets")}
     gap_rows = [
-        [kinds.get(g["kind"], g["kind"]), g["street"], g["street_class"], g["from_m"], g["to_m"], g["length_m"],
-         g["spacing_m"], g["lon"], g["lat"]]
+        [
+            kinds.get(g["kind"], g["kind"]),
+            g["street"],
+            g["street_class"],
+            g["from_m"],
+            g["to_m"],
+            g["length_m"],
+            g["spacing_m"],
+            g["lon"],
+            g["lat"],
+        ]
         for g in run.gaps
     ]
     return [
         (_("areas"), area_headers, area_rows),
-        (_("candidates"), [_("for"), _("rank"), _("site"), _("gain (m²)"), _("gain (percentage points)"),
-                           _("coverage after (%)"), _("longitude"), _("latitude")], candidate_rows),
-        (_("gaps"), [_("missing"), pgettext("road", "street"), _("street class"), _("from (m)"), _("to (m)"), _("length (m)"),
-                     _("spacing rule (m)"), _("longitude"), _("latitude")], gap_rows),
+        (
+            _("candidates"),
+            [
+                _("for"),
+                _("rank"),
+                _("site"),
+                _("gain (m²)"),
+                _("gain (percentage points)"),
+                _("coverage after (%)"),
+                _("longitude"),
+                _("latitude"),
+            ],
+            candidate_rows,
+        ),
+        (
+            _("gaps"),
+            [
+                _("missing"),
+                pgettext("road", "street"),
+                _("street class"),
+                _("from (m)"),
+                _("to (m)"),
+                _("length (m)"),
+                _("spacing rule (m)"),
+                _("longitude"),
+                _("latitude"),
+            ],
+            gap_rows,
+        ),
         (_("parameters"), [_("item"), _("value"), _("detail")], _parameter_rows(run)),
     ]
 
 
 def _parameter_rows(run: Run) -> list:
-    rows = [[_("computed"), run.created_at, ""], [_("data version"), run.data_version, ""],
-            [_("methods"), ", ".join(run.methods), ""],
-            [_("generated data"), _("yes") if run.is_generated else _("no"), ""]]
+    rows = [
+        [_("computed"), run.created_at, ""],
+        [_("data version"), run.data_version, ""],
+        [_("methods"), ", ".join(run.methods), ""],
+        [_("generated data"), _("yes") if run.is_generated else _("no"), ""],
+    ]
     rows += [[_("parameter"), key, value] for key, value in run.parameters.items() if key != "rules"]
     targets = dict(RuleTarget.choices)
     for rule in run.parameters.get("rules", []):
@@ -319,6 +428,11 @@ def _parameter_rows(run: Run) -> list:
             detail += f" · {rule['applies_to']}"
         rows.append([_("rule"), f"{targets.get(rule['target'], rule['target'])}: {rule['name']}", detail])
     for dataset in datasets_of(run):
-        rows.append([_("dataset"), f"{dataset.get_source_display()} · {dataset.file_name}",
-                     f"{timezone.localtime(dataset.imported_at):%Y-%m-%d %H:%M} · {dataset.checksum[:12]}"])
+        rows.append(
+            [
+                _("dataset"),
+                f"{dataset.get_source_display()} · {dataset.file_name}",
+                f"{timezone.localtime(dataset.imported_at):%Y-%m-%d %H:%M} · {dataset.checksum[:12]}",
+            ]
+        )
     return rows

@@ -7,9 +7,15 @@ from django.db import migrations, models
 from wenming.core.moving import adopted
 
 KINDS = [
-    ("assigned", "New assignment"), ("due_soon", "Deadline approaching"), ("overdue", "Overdue"),
-    ("returned", "Returned"), ("rework", "Rework"), ("request", "Request to decide"),
-    ("decided", "Request decided"), ("red_flag", "Red-flagged"), ("progress", "Progress"),
+    ("assigned", "New assignment"),
+    ("due_soon", "Deadline approaching"),
+    ("overdue", "Overdue"),
+    ("returned", "Returned"),
+    ("rework", "Rework"),
+    ("request", "Request to decide"),
+    ("decided", "Request decided"),
+    ("red_flag", "Red-flagged"),
+    ("progress", "Progress"),
 ]
 
 
@@ -23,7 +29,10 @@ class Migration(migrations.Migration):
             migrations.CreateModel(
                 name="Notification",
                 fields=[
-                    ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                    (
+                        "id",
+                        models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                    ),
                     ("kind", models.CharField(choices=KINDS, max_length=16)),
                     ("title", models.CharField(max_length=200)),
                     ("body", models.TextField(blank=True)),
@@ -32,14 +41,18 @@ class Migration(migrations.Migration):
                     (
                         "case",
                         models.ForeignKey(
-                            blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+",
+                            blank=True,
+                            null=True,
+                            on_delete=django.db.models.deletion.CASCADE,
+                            related_name="+",
                             to="cases.case",
                         ),
                     ),
                     (
                         "user",
                         models.ForeignKey(
-                            on_delete=django.db.models.deletion.CASCADE, related_name="notifications",
+                            on_delete=django.db.models.deletion.CASCADE,
+                            related_name="notifications",
                             to=settings.AUTH_USER_MODEL,
                         ),
                     ),
@@ -55,14 +68,18 @@ class Migration(migrations.Migration):
             migrations.CreateModel(
                 name="Delivery",
                 fields=[
-                    ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                    (
+                        "id",
+                        models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                    ),
                     ("channel", models.CharField(max_length=16)),
                     ("address", models.CharField(max_length=200)),
                     (
                         "status",
                         models.CharField(
                             choices=[("pending", "Pending"), ("sent", "Sent"), ("failed", "Failed")],
-                            default="pending", max_length=8,
+                            default="pending",
+                            max_length=8,
                         ),
                     ),
                     ("attempts", models.PositiveSmallIntegerField(default=0)),
@@ -72,7 +89,8 @@ class Migration(migrations.Migration):
                     (
                         "notification",
                         models.ForeignKey(
-                            on_delete=django.db.models.deletion.CASCADE, related_name="deliveries",
+                            on_delete=django.db.models.deletion.CASCADE,
+                            related_name="deliveries",
                             to="notifications.notification",
                         ),
                     ),

@@ -39,7 +39,10 @@ class Migration(migrations.Migration):
             model_name="notification",
             name="subject_type",
             field=models.ForeignKey(
-                blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+",
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
                 to="contenttypes.contenttype",
             ),
         ),

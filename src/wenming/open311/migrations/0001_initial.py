@@ -5,76 +5,156 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0004_case_attributes'),
+        ("cases", "0004_case_attributes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClientApp',
+            name="ClientApp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('contact', models.CharField(blank=True, help_text='Who runs the application, and how to reach them.', max_length=200, verbose_name='contact')),
-                ('key_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('prefix', models.CharField(db_index=True, editable=False, max_length=12, verbose_name='key prefix')),
-                ('per_minute', models.PositiveIntegerField(default=60, help_text='At most this many requests per minute with this key; 0 for no limit.', verbose_name='requests per minute')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('last_used_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last used')),
-                ('revoked_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='revoked')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "contact",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who runs the application, and how to reach them.",
+                        max_length=200,
+                        verbose_name="contact",
+                    ),
+                ),
+                ("key_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("prefix", models.CharField(db_index=True, editable=False, max_length=12, verbose_name="key prefix")),
+                (
+                    "per_minute",
+                    models.PositiveIntegerField(
+                        default=60,
+                        help_text="At most this many requests per minute with this key; 0 for no limit.",
+                        verbose_name="requests per minute",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("last_used_at", models.DateTimeField(blank=True, editable=False, null=True, verbose_name="last used")),
+                ("revoked_at", models.DateTimeField(blank=True, editable=False, null=True, verbose_name="revoked")),
             ],
             options={
-                'verbose_name': 'Open311 client application',
-                'verbose_name_plural': 'Open311 client applications',
-                'ordering': ['name', 'id'],
+                "verbose_name": "Open311 client application",
+                "verbose_name_plural": "Open311 client applications",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Open311Request',
+            name="Open311Request",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=40, unique=True, verbose_name='token')),
-                ('email', models.CharField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('device_id', models.CharField(blank=True, max_length=100, verbose_name='device id')),
-                ('account_id', models.CharField(blank=True, max_length=100, verbose_name='account id')),
-                ('first_name', models.CharField(blank=True, max_length=50, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=50, verbose_name='last name')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
-                ('media_url', models.CharField(blank=True, max_length=1000, verbose_name='media URL sent by the client')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='received')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='open311', to='cases.case', verbose_name='case')),
-                ('client', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='requests', to='open311.clientapp', verbose_name='client application')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("token", models.CharField(max_length=40, unique=True, verbose_name="token")),
+                ("email", models.CharField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("device_id", models.CharField(blank=True, max_length=100, verbose_name="device id")),
+                ("account_id", models.CharField(blank=True, max_length=100, verbose_name="account id")),
+                ("first_name", models.CharField(blank=True, max_length=50, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=50, verbose_name="last name")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="phone")),
+                (
+                    "media_url",
+                    models.CharField(blank=True, max_length=1000, verbose_name="media URL sent by the client"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="received")),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="open311",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="requests",
+                        to="open311.clientapp",
+                        verbose_name="client application",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Open311 request',
-                'verbose_name_plural': 'Open311 requests',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "Open311 request",
+                "verbose_name_plural": "Open311 requests",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceAttribute',
+            name="ServiceAttribute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Letters, digits, - and _; sent as attribute[CODE].', max_length=40, verbose_name='code')),
-                ('variable', models.BooleanField(default=True, help_text='Off for a note shown to the reporter that takes no answer.', verbose_name='asks for a value')),
-                ('datatype', models.CharField(choices=[('string', 'Short text'), ('number', 'Number'), ('datetime', 'Date and time'), ('text', 'Long text'), ('singlevaluelist', 'One choice from a list'), ('multivaluelist', 'Several choices from a list')], default='string', max_length=16, verbose_name='datatype')),
-                ('required', models.BooleanField(default=False, verbose_name='required')),
-                ('datatype_description', models.CharField(blank=True, max_length=200, verbose_name='format hint')),
-                ('order', models.PositiveSmallIntegerField(default=1, verbose_name='order')),
-                ('description', models.CharField(max_length=200, verbose_name='question')),
-                ('values', models.JSONField(blank=True, default=list, help_text='For list datatypes: [{"key": "…", "name": "…"}, …].', verbose_name='choices')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('category', models.ForeignKey(limit_choices_to={'parent__isnull': False}, on_delete=django.db.models.deletion.CASCADE, related_name='open311_attributes', to='cases.category', verbose_name='category')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Letters, digits, - and _; sent as attribute[CODE].",
+                        max_length=40,
+                        verbose_name="code",
+                    ),
+                ),
+                (
+                    "variable",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Off for a note shown to the reporter that takes no answer.",
+                        verbose_name="asks for a value",
+                    ),
+                ),
+                (
+                    "datatype",
+                    models.CharField(
+                        choices=[
+                            ("string", "Short text"),
+                            ("number", "Number"),
+                            ("datetime", "Date and time"),
+                            ("text", "Long text"),
+                            ("singlevaluelist", "One choice from a list"),
+                            ("multivaluelist", "Several choices from a list"),
+                        ],
+                        default="string",
+                        max_length=16,
+                        verbose_name="datatype",
+                    ),
+                ),
+                ("required", models.BooleanField(default=False, verbose_name="required")),
+                ("datatype_description", models.CharField(blank=True, max_length=200, verbose_name="format hint")),
+                ("order", models.PositiveSmallIntegerField(default=1, verbose_name="order")),
+                ("description", models.CharField(max_length=200, verbose_name="question")),
+                (
+                    "values",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='For list datatypes: [{"key": "…", "name": "…"}, …].',
+                        verbose_name="choices",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        limit_choices_to={"parent__isnull": False},
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="open311_attributes",
+                        to="cases.category",
+                        verbose_name="category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service attribute',
-                'verbose_name_plural': 'service attributes',
-                'ordering': ['category', 'order', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('category', 'code'), name='open311_attribute_code')],
+                "verbose_name": "service attribute",
+                "verbose_name_plural": "service attributes",
+                "ordering": ["category", "order", "id"],
+                "constraints": [models.UniqueConstraint(fields=("category", "code"), name="open311_attribute_code")],
             },
         ),
     ]

@@ -22,8 +22,11 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wenming.cases import services as cases
+from wenming.core.errors import Conflict, Forbidden, Invalid, TooSoon
+from wenming.notifications import services as notification_centre
+from wenming.notifications.models import Notification
 from wenming.participation import channels
-from wenming.participation.rules import is_campaign_staff
 from wenming.participation.models import (
     Citizen,
     CodePurpose,
@@ -36,10 +39,7 @@ from wenming.participation.models import (
     VerificationCode,
     Vote,
 )
-from wenming.cases import services as cases
-from wenming.notifications import services as notification_centre
-from wenming.notifications.models import Notification
-from wenming.core.errors import Conflict, Forbidden, Invalid, TooSoon
+from wenming.participation.rules import is_campaign_staff
 
 CODE_DIGITS = 6
 CODE_VALID = timedelta(minutes=10)
@@ -62,11 +62,11 @@ def _invalid(problems: dict) -> Invalid:
 
 
 def normalise_phone(text: str) -> str:
-    """"+86 139 0000 0001", "139-0000-0001" or full-width digits → "13900000001"; Invalid otherwise."""
+    """ "+86 139 0000 0001", "139-0000-0001" or full-width digits → "13900000001"; Invalid otherwise."""
     digits = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", text or ""))
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
-            digits = digits[len(prefix):]
+            digits = digits[len(prefix) :]
             break
     if not PHONE_RE.fullmatch(digits):
         raise Invalid(_("Enter a mainland mobile number: 11 digits starting with 13 to 19."), {"address": ""})
@@ -166,8 +166,11 @@ def send_code(address_text: str, purpose: str, *, now=None) -> str:
     with transaction.atomic():
         VerificationCode.objects.filter(expires_at__lt=now - CODE_KEPT).delete()
         VerificationCode.objects.create(
-            address=address, purpose=purpose, code_hash=_code_hash(address, purpose, code),
-            created_at=now, expires_at=now + CODE_VALID,
+            address=address,
+            purpose=purpose,
+            code_hash=_code_hash(address, purpose, code),
+            created_at=now,
+            expires_at=now + CODE_VALID,
         )
     return address
 
@@ -256,7 +259,9 @@ def register(address_text: str, code: str, nickname: str, password: str, *, now=
                 Citizen.objects.create(user=user, nickname=nickname, verified_at=now, **{kind: address})
     except IntegrityError:
         # Someone registered the same address a moment earlier; nothing of this attempt was kept.
-        raise _invalid({"address": _("This mobile number or e-mail address is already registered. Log in instead.")}) from None
+        raise _invalid(
+            {"address": _("This mobile number or e-mail address is already registered. Log in instead.")}
+        ) from None
     if problem is not None:
         raise _invalid({"code": problem})
     return user
@@ -351,9 +356,14 @@ def personal_data(user) -> dict:
     ]
     suggestions = [
         {
-            "number": s.number, "title": s.title, "suggestion": s.body, "topic": s.topic.name,
-            "status": s.get_status_display(), "submitted_at": _when(s.created_at),
-            "longitude": s.lon, "latitude": s.lat,
+            "number": s.number,
+            "title": s.title,
+            "suggestion": s.body,
+            "topic": s.topic.name,
+            "status": s.get_status_display(),
+            "submitted_at": _when(s.created_at),
+            "longitude": s.lon,
+            "latitude": s.lat,
         }
         for s in Suggestion.objects.filter(author=user).select_related("topic").order_by("-created_at", "-id")
     ]
@@ -375,26 +385,35 @@ def personal_data(user) -> dict:
     ]
     responses = []
     for response in (
-        Response.objects.filter(user=user).select_related("questionnaire", "area").prefetch_related("answers")
+        Response.objects.filter(user=user)
+        .select_related("questionnaire", "area")
+        .prefetch_related("answers")
         .order_by("-submitted_at")
     ):
         questions = dict(Item.objects.filter(version_id=response.version_id).values_list("key", "text"))
-        responses.append({
-            "questionnaire": response.questionnaire.title,
-            "submitted_at": _when(response.submitted_at),
-            "area": response.area.name if response.area_id else "",
-            "answers": [
-                {"question": questions.get(a.item_key, a.item_key), "answer": a.value, "other": a.other_text}
-                for a in response.answers.all()
-            ],
-        })
+        responses.append(
+            {
+                "questionnaire": response.questionnaire.title,
+                "submitted_at": _when(response.submitted_at),
+                "area": response.area.name if response.area_id else "",
+                "answers": [
+                    {"question": questions.get(a.item_key, a.item_key), "answer": a.value, "other": a.other_text}
+                    for a in response.answers.all()
+                ],
+            }
+        )
     points = [
         {"at": _when(e.created_at), "points": e.points, "balance": e.balance, "reason": e.reason}
         for e in (ledger(citizen) if citizen else [])
     ]
     notifications = [
-        {"at": _when(n.created_at), "title": n.title, "text": n.body, "report": str(n.subject or ""),
-         "read_at": _when(n.read_at)}
+        {
+            "at": _when(n.created_at),
+            "title": n.title,
+            "text": n.body,
+            "report": str(n.subject or ""),
+            "read_at": _when(n.read_at),
+        }
         for n in notification_centre.inbox(user)
     ]
     return {
@@ -416,7 +435,8 @@ def is_staff_account(user) -> bool:
     from wenming.org.models import STAFF_ROLES, Membership
 
     return bool(
-        user.is_staff or user.is_superuser
+        user.is_staff
+        or user.is_superuser
         or Membership.objects.filter(user=user, is_active=True, role__in=STAFF_ROLES).exists()
     )
 
@@ -482,10 +502,18 @@ def block(citizen: Citizen, by, reason: str, *, now=None) -> Citizen:
             raise Conflict(_("This account is already blocked."))
         locked.blocked_at, locked.blocked_reason = now, reason
         locked.save(update_fields=["blocked_at", "blocked_reason"])
-        ModerationEvent.objects.create(action=ModerationEvent.Action.BLOCK, citizen=locked, reason=reason, by=by, at=now)
+        ModerationEvent.objects.create(
+            action=ModerationEvent.Action.BLOCK, citizen=locked, reason=reason, by=by, at=now
+        )
         # Told in the portal only: the person reads it where the block bites.
-        notification_centre.send([locked.user], Notification.Kind.PROGRESS, _("Your account may no longer post"),
-                                 body=reason, outbound=False, now=now)
+        notification_centre.send(
+            [locked.user],
+            Notification.Kind.PROGRESS,
+            _("Your account may no longer post"),
+            body=reason,
+            outbound=False,
+            now=now,
+        )
     return locked
 
 
@@ -500,8 +528,9 @@ def unblock(citizen: Citizen, by, *, now=None) -> Citizen:
         locked.blocked_at, locked.blocked_reason = None, ""
         locked.save(update_fields=["blocked_at", "blocked_reason"])
         ModerationEvent.objects.create(action=ModerationEvent.Action.UNBLOCK, citizen=locked, by=by, at=now)
-        notification_centre.send([locked.user], Notification.Kind.PROGRESS, _("Your account may post again"),
-                                 outbound=False, now=now)
+        notification_centre.send(
+            [locked.user], Notification.Kind.PROGRESS, _("Your account may post again"), outbound=False, now=now
+        )
     return locked
 
 
@@ -511,8 +540,11 @@ def citizens(query: str = ""):
     from django.db.models.functions import Coalesce
 
     reports = (
-        cases.Case.objects.filter(reporter_id=OuterRef("user_id")).order_by().values("reporter_id")
-        .annotate(n=Count("id")).values("n")
+        cases.Case.objects.filter(reporter_id=OuterRef("user_id"))
+        .order_by()
+        .values("reporter_id")
+        .annotate(n=Count("id"))
+        .values("n")
     )
     queryset = Citizen.objects.select_related("user").annotate(report_count=Coalesce(Subquery(reports), 0))
     query = " ".join((query or "").split())

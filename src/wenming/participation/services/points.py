@@ -19,7 +19,9 @@ DEFAULT_RULES = [
 
 def seed_rules(rule_model=PointRule) -> None:
     for code, name, points, daily_limit in DEFAULT_RULES:
-        rule_model.objects.get_or_create(code=code, defaults={"name": name, "points": points, "daily_limit": daily_limit})
+        rule_model.objects.get_or_create(
+            code=code, defaults={"name": name, "points": points, "daily_limit": daily_limit}
+        )
 
 
 def award(user, code: str, ref: str, *, reason: str = "", now=None) -> PointEntry | None:
@@ -42,8 +44,13 @@ def award(user, code: str, ref: str, *, reason: str = "", now=None) -> PointEntr
             Citizen.objects.filter(pk=citizen.pk).update(points=F("points") + rule.points)
             balance = Citizen.objects.select_for_update().values_list("points", flat=True).get(pk=citizen.pk)
             return PointEntry.objects.create(
-                citizen=citizen, rule=rule, points=rule.points, balance=balance,
-                reason=(reason or rule.name)[:200], ref=ref[:60], created_at=now,
+                citizen=citizen,
+                rule=rule,
+                points=rule.points,
+                balance=balance,
+                reason=(reason or rule.name)[:200],
+                ref=ref[:60],
+                created_at=now,
             )
     except IntegrityError:
         return None  # already awarded for this ref

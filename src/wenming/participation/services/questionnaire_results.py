@@ -68,7 +68,9 @@ def responses(questionnaire, *, since=None, until=None, version=None, area=None)
 
 def _answers_by_response(response_ids) -> dict[int, dict[str, tuple]]:
     by_response: dict[int, dict] = defaultdict(dict)
-    rows = Answer.objects.filter(response_id__in=response_ids).values_list("response_id", "item_key", "value", "other_text")
+    rows = Answer.objects.filter(response_id__in=response_ids).values_list(
+        "response_id", "item_key", "value", "other_text"
+    )
     for response_id, key, value, other_text in rows.iterator(chunk_size=5000):
         by_response[response_id][key] = (value, other_text)
     return by_response
@@ -222,7 +224,9 @@ def results(questionnaire, *, since=None, until=None, version=None, area=None) -
         "items": items,
         "areas": [
             {
-                "code": code, "name": names.get(code, code), "responses": area_counts[code],
+                "code": code,
+                "name": names.get(code, code),
+                "responses": area_counts[code],
                 "share": _share(area_counts[code], total),
                 "score": scores["areas"].get(code) if scores else None,
             }
@@ -235,8 +239,16 @@ def results(questionnaire, *, since=None, until=None, version=None, area=None) -
 
 
 def _empty_stats() -> dict:
-    return {"answered": 0, "counts": Counter(), "other_texts": [], "values": [], "texts": [], "by_area": defaultdict(Counter),
-            "area_answered": Counter(), "area_sum": Counter()}
+    return {
+        "answered": 0,
+        "counts": Counter(),
+        "other_texts": [],
+        "values": [],
+        "texts": [],
+        "by_area": defaultdict(Counter),
+        "area_answered": Counter(),
+        "area_sum": Counter(),
+    }
 
 
 def _count(info, stats, value, other_text, row, child) -> None:
@@ -265,7 +277,10 @@ def _count(info, stats, value, other_text, row, child) -> None:
 def _finish(info, stats, total, area_codes, names) -> dict:
     answered = stats["answered"]
     result = {
-        "key": info.key, "kind": info.kind, "text": info.text, "answered": answered,
+        "key": info.key,
+        "kind": info.kind,
+        "text": info.text,
+        "answered": answered,
         "answered_share": _share(answered, total),
     }
     if info.kind in CHOICE_KINDS:
@@ -273,14 +288,23 @@ def _finish(info, stats, total, area_codes, names) -> dict:
         if info.allow_other or stats["counts"].get(OTHER):
             choices.append((OTHER, _("Other")))
         result["options"] = [
-            {"key": key, "label": label, "count": stats["counts"].get(key, 0), "share": _share(stats["counts"].get(key, 0), answered)}
+            {
+                "key": key,
+                "label": label,
+                "count": stats["counts"].get(key, 0),
+                "share": _share(stats["counts"].get(key, 0), answered),
+            }
             for key, label in choices
         ]
         result["other_texts"] = [text for _when, text in reversed(stats["other_texts"])][:TEXTS_SHOWN]
         result["other_count"] = len(stats["other_texts"])
         result["by_area"] = [
-            {"code": code, "name": names.get(code, code), "answered": stats["area_answered"][code],
-             "counts": [stats["by_area"][code].get(key, 0) for key, _label in choices]}
+            {
+                "code": code,
+                "name": names.get(code, code),
+                "answered": stats["area_answered"][code],
+                "counts": [stats["by_area"][code].get(key, 0) for key, _label in choices],
+            }
             for code in area_codes
         ]
     elif info.kind == ItemKind.SCALE:
@@ -295,8 +319,14 @@ def _finish(info, stats, total, area_codes, names) -> dict:
             for v in [*steps, *extra]
         ]
         result["by_area"] = [
-            {"code": code, "name": names.get(code, code), "answered": stats["area_answered"][code],
-             "mean": round(stats["area_sum"][code] / stats["area_answered"][code], 2) if stats["area_answered"][code] else None}
+            {
+                "code": code,
+                "name": names.get(code, code),
+                "answered": stats["area_answered"][code],
+                "mean": round(stats["area_sum"][code] / stats["area_answered"][code], 2)
+                if stats["area_answered"][code]
+                else None,
+            }
             for code in area_codes
         ]
     else:
@@ -345,7 +375,13 @@ def export_table(questionnaire, found) -> tuple[list[str], object]:
     def rows():
         for row, answers in loaded:
             district, street = _child_code(row["area__path"], 1), _child_code(row["area__path"], 2)
-            cells = [row["id"], row["submitted_at"], row["version__number"], names.get(district, ""), names.get(street, "")]
+            cells = [
+                row["id"],
+                row["submitted_at"],
+                row["version__number"],
+                names.get(district, ""),
+                names.get(street, ""),
+            ]
             asked = definitions[row["version_id"]]
             for info, what, option_key in columns:
                 value, other_text = answers.get(info.key, (None, ""))

@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 
 from wenming.core.errors import Forbidden, Invalid
 from wenming.org.models import Area, AreaLevel
-from wenming.participation.rules import is_campaign_staff
 from wenming.participation.models import (
     Answer,
     Item,
@@ -39,6 +38,7 @@ from wenming.participation.models import (
     QuestionnaireVersion,
     Response,
 )
+from wenming.participation.rules import is_campaign_staff
 from wenming.participation.services.points import award
 
 OTHER = "other"  # the option key of the "other" choice
@@ -153,7 +153,12 @@ def _clean_settings(title, description) -> tuple[str, str, dict]:
 
 
 def create_questionnaire(
-    by, *, title: str, description: str = "", allow_anonymous: bool = True, require_captcha: bool = False,
+    by,
+    *,
+    title: str,
+    description: str = "",
+    allow_anonymous: bool = True,
+    require_captcha: bool = False,
     ask_area: bool = True,
 ) -> Questionnaire:
     """A new questionnaire in draft, with an empty draft version 1."""
@@ -163,16 +168,26 @@ def create_questionnaire(
         raise QuestionnaireError(errors=errors)
     with transaction.atomic():
         questionnaire = Questionnaire.objects.create(
-            title=title, description=description, allow_anonymous=allow_anonymous,
-            require_captcha=require_captcha, ask_area=ask_area, created_by=by,
+            title=title,
+            description=description,
+            allow_anonymous=allow_anonymous,
+            require_captcha=require_captcha,
+            ask_area=ask_area,
+            created_by=by,
         )
         QuestionnaireVersion.objects.create(questionnaire=questionnaire, number=1)
     return questionnaire
 
 
 def update_settings(
-    questionnaire, by, *, title: str, description: str = "", allow_anonymous: bool = True,
-    require_captcha: bool = False, ask_area: bool = True,
+    questionnaire,
+    by,
+    *,
+    title: str,
+    description: str = "",
+    allow_anonymous: bool = True,
+    require_captcha: bool = False,
+    ask_area: bool = True,
 ) -> Questionnaire:
     """Title, introduction and how people answer: these never touch stored answers."""
     _require_manager(by)
@@ -252,7 +267,9 @@ def _next_item_key(questionnaire) -> str:
 
 def _option_keys_ever(questionnaire, item_key: str) -> set[str]:
     keys = set()
-    for options in Item.objects.filter(version__questionnaire=questionnaire, key=item_key).values_list("options", flat=True):
+    for options in Item.objects.filter(version__questionnaire=questionnaire, key=item_key).values_list(
+        "options", flat=True
+    ):
         keys.update(o.get("key", "") for o in options or [])
     return keys
 
@@ -318,24 +335,39 @@ def clean_item(version, data: dict, *, item: Item | None = None) -> dict:
     if len(help_text) > 200:
         errors["help_text"] = _("The hint may have at most 200 characters.")
     fields = {
-        "kind": kind, "text": text, "help_text": help_text, "required": _as_bool(data.get("required")),
-        "options": [], "allow_other": False, "scale_min": 1, "scale_max": 5, "scale_min_label": "",
-        "scale_max_label": "", "show_if_item": "", "show_if_values": [], "scored": _as_bool(data.get("scored")),
+        "kind": kind,
+        "text": text,
+        "help_text": help_text,
+        "required": _as_bool(data.get("required")),
+        "options": [],
+        "allow_other": False,
+        "scale_min": 1,
+        "scale_max": 5,
+        "scale_min_label": "",
+        "scale_max_label": "",
+        "show_if_item": "",
+        "show_if_values": [],
+        "scored": _as_bool(data.get("scored")),
     }
     if kind in CHOICE_KINDS:
         fields["allow_other"] = _as_bool(data.get("allow_other"))
         fields["options"] = _clean_options(version, item, data.get("options") or [], errors)
         if "options" not in errors and len(fields["options"]) + fields["allow_other"] < 2:
             errors["options"] = _("A choice question needs at least two answers to choose from.")
-        if fields["scored"] and "options" not in errors and not any(o.get("score") is not None for o in fields["options"]):
+        if (
+            fields["scored"]
+            and "options" not in errors
+            and not any(o.get("score") is not None for o in fields["options"])
+        ):
             errors["options"] = _("A question that counts in the score needs scores on its answers.")
     elif kind == ItemKind.SCALE:
         low, high = _as_int(data.get("scale_min")), _as_int(data.get("scale_max"))
         if low is None or high is None:
             errors["scale"] = _("Give the scale's lowest and highest numbers.")
         elif not (SCALE_LIMITS[0] <= low < high <= SCALE_LIMITS[1]):
-            errors["scale"] = _("The scale must go up from its lowest number to a higher one, within %(a)d to %(b)d.") % {
-                "a": SCALE_LIMITS[0], "b": SCALE_LIMITS[1]}
+            errors["scale"] = _(
+                "The scale must go up from its lowest number to a higher one, within %(a)d to %(b)d."
+            ) % {"a": SCALE_LIMITS[0], "b": SCALE_LIMITS[1]}
         elif high - low > SCALE_MAX_STEPS:
             errors["scale"] = _("A scale may have at most %(n)d steps.") % {"n": SCALE_MAX_STEPS + 1}
         else:
@@ -408,11 +440,15 @@ def _clean_condition(version, item, data, fields, errors) -> None:
         return
     if not values:
         errors["show_if_item"] = _("Choose at least one answer of %(item)s that shows this question.") % {
-            "item": item_name(source)}
+            "item": item_name(source)
+        }
         return
     unknown = [v for v in values if v not in _choices_of(source)]
     if unknown:
-        errors["show_if_item"] = _("%(item)s has no answer %(keys)s.") % {"item": item_name(source), "keys": ", ".join(unknown)}
+        errors["show_if_item"] = _("%(item)s has no answer %(keys)s.") % {
+            "item": item_name(source),
+            "keys": ", ".join(unknown),
+        }
         return
     fields["show_if_item"] = source.key
     fields["show_if_values"] = list(dict.fromkeys(values))
@@ -582,7 +618,8 @@ def check_compatible(old_version, new_version) -> list[str]:
                     continue
                 if option_key == OTHER:
                     problems.append(
-                        _("%(item)s: the “other” answer was chosen %(n)d times, so it cannot be removed.") % {"item": name, "n": n}
+                        _("%(item)s: the “other” answer was chosen %(n)d times, so it cannot be removed.")
+                        % {"item": name, "n": n}
                     )
                 else:
                     problems.append(
@@ -591,7 +628,8 @@ def check_compatible(old_version, new_version) -> list[str]:
                     )
         elif new.kind == ItemKind.SCALE:
             outside = sum(
-                n for value, n in counts.items()
+                n
+                for value, n in counts.items()
                 if not isinstance(value, int) or not new.scale_min <= value <= new.scale_max
             )
             if outside:
@@ -670,10 +708,12 @@ def not_accepting_reason(questionnaire, now=None) -> str | None:
         return _("This questionnaire is closed.")
     if current == "scheduled":
         return _("This questionnaire opens on %(when)s.") % {
-            "when": date_format(timezone.localtime(questionnaire.opens_at), "DATETIME_FORMAT")}
+            "when": date_format(timezone.localtime(questionnaire.opens_at), "DATETIME_FORMAT")
+        }
     if current == "ended":
         return _("This questionnaire closed on %(when)s.") % {
-            "when": date_format(timezone.localtime(questionnaire.closes_at), "DATETIME_FORMAT")}
+            "when": date_format(timezone.localtime(questionnaire.closes_at), "DATETIME_FORMAT")
+        }
     return None
 
 
@@ -775,10 +815,18 @@ def _clean_answer(item, data):
     if item.kind == ItemKind.SCALE:
         number = _as_int(raw)
         if number is None or not item.scale_min <= number <= item.scale_max:
-            return None, "", _("Choose a number from %(low)d to %(high)d.") % {"low": item.scale_min, "high": item.scale_max}
+            return (
+                None,
+                "",
+                _("Choose a number from %(low)d to %(high)d.") % {"low": item.scale_min, "high": item.scale_max},
+            )
         return number, "", None
     if len(raw) > TEXT_MAX:
-        return None, "", _("Please write at most %(max)d characters (you wrote %(n)d).") % {"max": TEXT_MAX, "n": len(raw)}
+        return (
+            None,
+            "",
+            _("Please write at most %(max)d characters (you wrote %(n)d).") % {"max": TEXT_MAX, "n": len(raw)},
+        )
     return raw, "", None
 
 
@@ -820,9 +868,7 @@ def check_answers(questionnaire, version, data) -> tuple[dict, Area | None, dict
     return answers, area, errors
 
 
-def submit(
-    questionnaire, data, *, user=None, session_token: str = "", ip_hash: str = "", now=None
-) -> Response:
+def submit(questionnaire, data, *, user=None, session_token: str = "", ip_hash: str = "", now=None) -> Response:
     """Store one response, all of it or nothing.
 
     Refused when the questionnaire takes no answers (NotAccepting), when this session or
@@ -844,22 +890,35 @@ def submit(
         if version is None:
             raise NotAccepting(_("This questionnaire is closed."))
         if not session_token and user is None:
-            raise NotAccepting(_("Your browser did not keep this page's session. Please allow cookies and open the questionnaire again."))
+            raise NotAccepting(
+                _(
+                    "Your browser did not keep this page's session. Please allow cookies and open the questionnaire again."
+                )
+            )
         if has_answered(questionnaire, user=user, session_token=session_token):
             raise AlreadyAnswered(_("You have already answered this questionnaire. Thank you!"))
         if ip_hash:
             day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-            sent = Response.objects.filter(questionnaire=questionnaire, ip_hash=ip_hash, submitted_at__gte=day_start).count()
+            sent = Response.objects.filter(
+                questionnaire=questionnaire, ip_hash=ip_hash, submitted_at__gte=day_start
+            ).count()
             if sent >= ip_daily_cap():
                 raise TooManyFromAddress(
-                    _("Too many answers to this questionnaire have come from your network today. Please try again tomorrow.")
+                    _(
+                        "Too many answers to this questionnaire have come from your network today. Please try again tomorrow."
+                    )
                 )
         answers, area, errors = check_answers(questionnaire, version, data)
         if errors:
             raise QuestionnaireError(errors=errors)
         response = Response.objects.create(
-            questionnaire=questionnaire, version=version, user=user, area=area,
-            session_hash=session_hash(questionnaire, session_token), ip_hash=ip_hash, submitted_at=now,
+            questionnaire=questionnaire,
+            version=version,
+            user=user,
+            area=area,
+            session_hash=session_hash(questionnaire, session_token),
+            ip_hash=ip_hash,
+            submitted_at=now,
         )
         Answer.objects.bulk_create(
             Answer(response=response, item_key=key, value=value, other_text=other_text)

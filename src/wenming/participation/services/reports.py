@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenming.cases import services as cases
+from wenming.core.errors import Forbidden, Invalid
 from wenming.org.models import Unit
 from wenming.participation.access import citizen_for
 from wenming.participation.models import Support, TrackingCode
-from wenming.core.errors import Forbidden, Invalid
 
 # Statuses never shown to the public: invalid reports and those folded into another.
 NOT_PUBLIC = [cases.Status.REJECTED, cases.Status.MERGED]
@@ -39,7 +39,9 @@ class Submitted:
 # Submitting
 
 
-def submit(user, *, category, lon, lat, description, address="", photos=(), client_key="", anonymous=False, now=None) -> Submitted:
+def submit(
+    user, *, category, lon, lat, description, address="", photos=(), client_key="", anonymous=False, now=None
+) -> Submitted:
     """File a report. The same client_key (one per form shown) never creates a second report:
     a retry after a lost connection or a double tap returns the first one, with the same tracking code."""
     client_key = (client_key or "").strip()[:64]
@@ -208,7 +210,9 @@ def rate(case: cases.Case, user, *, satisfied, note="", version=None) -> cases.C
     if satisfied not in ("1", "0", True, False):
         raise cases.Invalid(_("Say whether you are satisfied."), fields={"satisfaction": _("required")})
     satisfied = satisfied in ("1", True)
-    return cases.evaluate(case, user, satisfaction="satisfied" if satisfied else "unsatisfied", note=note, version=version)
+    return cases.evaluate(
+        case, user, satisfaction="satisfied" if satisfied else "unsatisfied", note=note, version=version
+    )
 
 
 def reopen(case: cases.Case, user, *, note, version=None) -> cases.Case:
@@ -216,7 +220,12 @@ def reopen(case: cases.Case, user, *, note, version=None) -> cases.Case:
 
 
 def my_reports(user):
-    return cases.Case.objects.filter(reporter=user).select_related("category").annotate(supports_n=Count("supports")).order_by("-created_at", "-id")
+    return (
+        cases.Case.objects.filter(reporter=user)
+        .select_related("category")
+        .annotate(supports_n=Count("supports"))
+        .order_by("-created_at", "-id")
+    )
 
 
 def supporters(case: cases.Case) -> list:

@@ -29,12 +29,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from wenming.core.photos import PhotoError, process_upload
-from wenming.core.files import files_removed_on_failure
-from wenming.participation.access import citizen_for
-from wenming.participation.rules import is_campaign_admin
-from wenming.participation.models import Citizen, Solicitation, SolicitationEntry, Vote
 from wenming.core.errors import Conflict, Forbidden, Invalid, NotFound
+from wenming.core.files import files_removed_on_failure
+from wenming.core.photos import PhotoError, process_upload
+from wenming.participation.access import citizen_for
+from wenming.participation.models import Citizen, Solicitation, SolicitationEntry, Vote
+from wenming.participation.rules import is_campaign_admin
 
 __all__ = ["Conflict", "Forbidden", "Invalid", "NotFound"]
 
@@ -123,8 +123,13 @@ def _clean(values: dict, problems: dict) -> dict:
     votes = int(raw) if raw.isdigit() else None
     if votes is None or not 1 <= votes <= VOTES_MAX:
         problems["votes_per_person"] = _("votes per person: a whole number from 1 to %d") % VOTES_MAX
-    return {"title": title, "description": description, "voting_opens_at": opens, "voting_closes_at": closes,
-            "votes_per_person": votes}
+    return {
+        "title": title,
+        "description": description,
+        "voting_opens_at": opens,
+        "voting_closes_at": closes,
+        "votes_per_person": votes,
+    }
 
 
 def _invalid(problems: dict) -> Invalid:
@@ -169,7 +174,9 @@ def update(solicitation, user, *, now=None, **values) -> Solicitation:
             if cleaned["voting_opens_at"] != row.voting_opens_at:
                 problems["voting_opens_at"] = _("voting has opened: the opening time can no longer change")
             if cleaned["votes_per_person"] != row.votes_per_person:
-                problems["votes_per_person"] = _("voting has opened: the number of votes per person can no longer change")
+                problems["votes_per_person"] = _(
+                    "voting has opened: the number of votes per person can no longer change"
+                )
             closes = cleaned["voting_closes_at"]
             if closes != row.voting_closes_at:
                 if current == Phase.CLOSED:
@@ -219,8 +226,9 @@ def publish(solicitation, user, *, now=None) -> Solicitation:
 # Entries
 
 
-def add_entry(solicitation, user, *, title: str, image, author_name: str = "", description: str = "",
-              now=None) -> SolicitationEntry:
+def add_entry(
+    solicitation, user, *, title: str, image, author_name: str = "", description: str = "", now=None
+) -> SolicitationEntry:
     """An entry with its image (checked by content; only the metadata-free copy and a thumbnail are kept)."""
     now = now or timezone.now()
     _require_manager(user)
@@ -250,8 +258,9 @@ def add_entry(solicitation, user, *, title: str, image, author_name: str = "", d
         if voting_started(row, now):
             raise Conflict(_("Voting has opened: entries can no longer be added or removed."))
         order = (row.entries.order_by("-order").values_list("order", flat=True).first() or 0) + 1
-        entry = SolicitationEntry(solicitation=row, title=title, author_name=author_name,
-                                  description=description, order=order)
+        entry = SolicitationEntry(
+            solicitation=row, title=title, author_name=author_name, description=description, order=order
+        )
         for field_name, content in (("image", processed.public), ("thumbnail", processed.thumbnail)):
             getattr(entry, field_name).save(content.name, content, save=False)
             saved.append((entry.image.storage, getattr(entry, field_name).name))
@@ -304,16 +313,19 @@ def vote(solicitation, entry, user, *, now=None) -> Vote:
             raise NotFound(_("No such entry."))
         current = phase(row, now)
         if current == Phase.UPCOMING:
-            raise Forbidden(_("Voting has not opened yet. It opens on %s.")
-                            % timezone.localtime(row.voting_opens_at).strftime("%Y-%m-%d %H:%M"))
+            raise Forbidden(
+                _("Voting has not opened yet. It opens on %s.")
+                % timezone.localtime(row.voting_opens_at).strftime("%Y-%m-%d %H:%M")
+            )
         if current == Phase.CLOSED:
             raise Forbidden(_("Voting has closed. See the results below."))
         if Vote.objects.filter(entry=target, user=user).exists():
             raise Conflict(_("You have already voted for this entry. Votes cannot be changed."))
         used = Vote.objects.filter(solicitation=row, user=user).count()
         if used >= row.votes_per_person:
-            raise Conflict(_("You have used all your %d votes. Votes cannot be changed or withdrawn.")
-                           % row.votes_per_person)
+            raise Conflict(
+                _("You have used all your %d votes. Votes cannot be changed or withdrawn.") % row.votes_per_person
+            )
         try:
             with transaction.atomic():
                 cast = Vote.objects.create(solicitation=row, entry=target, user=user, created_at=now)

@@ -28,11 +28,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wenming.workdays.models import TimeUnit
+from wenming.core.errors import Conflict, Forbidden, Invalid, NotFound
+from wenming.core.files import files_removed_on_failure
 from wenming.core.photos import PhotoError, process_upload
 from wenming.core.sequences import next_serial
-from wenming.workdays.calendar import get_calendar
-from wenming.core.files import files_removed_on_failure
 from wenming.notifications import services as notifications
 from wenming.notifications.models import Notification
 from wenming.org import lookup
@@ -41,7 +40,6 @@ from wenming.org.models import Area, AreaLevel, Role, UnitKind
 from wenming.org.scope import acting_membership, visible
 from wenming.participation import similarity
 from wenming.participation.access import citizen_for
-from wenming.participation.rules import is_campaign_admin
 from wenming.participation.models import (
     Flag,
     ModerationEvent,
@@ -52,8 +50,10 @@ from wenming.participation.models import (
     SuggestionSupport,
     SuggestionTopic,
 )
+from wenming.participation.rules import is_campaign_admin
 from wenming.participation.services import points
-from wenming.core.errors import Conflict, Forbidden, Invalid, NotFound
+from wenming.workdays.calendar import get_calendar
+from wenming.workdays.models import TimeUnit
 
 Status = SuggestionStatus
 Action = ModerationEvent.Action
@@ -284,7 +284,12 @@ def _locked(suggestion):
     """The suggestion's row, locked for the rest of the transaction."""
     pk = getattr(suggestion, "pk", suggestion)
     with transaction.atomic():
-        row = Suggestion.objects.select_for_update(of=("self",)).select_related("topic", "responsible_unit").filter(pk=pk).first()
+        row = (
+            Suggestion.objects.select_for_update(of=("self",))
+            .select_related("topic", "responsible_unit")
+            .filter(pk=pk)
+            .first()
+        )
         if row is None:
             raise NotFound(_("No such suggestion."))
         yield row
@@ -348,8 +353,9 @@ def _reach_threshold(row: Suggestion, now, settings: PortalSettings) -> None:
             "count": row.support_count,
             "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
         }
-        notifications.send(notifications.unit_staff(row.responsible_unit), Notification.Kind.ASSIGNED, title,
-                    body=row.title, now=now)
+        notifications.send(
+            notifications.unit_staff(row.responsible_unit), Notification.Kind.ASSIGNED, title, body=row.title, now=now
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -385,7 +391,9 @@ def flag(suggestion, user, *, reason: str, now=None) -> Suggestion:
             row.updated_at = now
             row.version += 1
             row.save(update_fields=["status", "moderation_note", "updated_at", "version"])
-            ModerationEvent.objects.create(action=Action.HIDE, suggestion=row, reason=row.moderation_note, by=None, at=now)
+            ModerationEvent.objects.create(
+                action=Action.HIDE, suggestion=row, reason=row.moderation_note, by=None, at=now
+            )
     return row
 
 
@@ -425,12 +433,7 @@ def can_reply(user, suggestion: Suggestion) -> bool:
 def moderation_queue(user):
     """Pending suggestions and those with unresolved flags, oldest first."""
     flagged = Q(flag_count__gt=0, flags__resolved_at__isnull=True)
-    return (
-        office_suggestions(user)
-        .filter(Q(status=Status.PENDING) | flagged)
-        .distinct()
-        .order_by("created_at", "id")
-    )
+    return office_suggestions(user).filter(Q(status=Status.PENDING) | flagged).distinct().order_by("created_at", "id")
 
 
 def _require_moderator(user, row: Suggestion) -> None:
@@ -471,7 +474,11 @@ def publish(suggestion, user, *, now=None) -> Suggestion:
             raise Conflict(_("Only a suggestion awaiting moderation can be published."))
         _publish(row, now, PortalSettings.get())
         ModerationEvent.objects.create(action=Action.PUBLISH, suggestion=row, by=user, at=now)
-        _tell_author(row, _("Your suggestion %(number)s “%(title)s” is published.") % {"number": row.number, "title": row.title}, now)
+        _tell_author(
+            row,
+            _("Your suggestion %(number)s “%(title)s” is published.") % {"number": row.number, "title": row.title},
+            now,
+        )
     return row
 
 
@@ -486,7 +493,11 @@ def reject(suggestion, user, *, reason: str, now=None) -> Suggestion:
         row.moderation_note = reason
         _save(row, now, "status", "moderation_note")
         ModerationEvent.objects.create(action=Action.REJECT, suggestion=row, reason=reason, by=user, at=now)
-        _tell_author(row, _("Your suggestion %(number)s was not published: %(reason)s") % {"number": row.number, "reason": reason}, now)
+        _tell_author(
+            row,
+            _("Your suggestion %(number)s was not published: %(reason)s") % {"number": row.number, "reason": reason},
+            now,
+        )
     return row
 
 
@@ -503,7 +514,9 @@ def hide(suggestion, user, *, reason: str, now=None) -> Suggestion:
         _resolve_flags(row, now)
         _save(row, now, "status", "moderation_note", "flag_count")
         ModerationEvent.objects.create(action=Action.HIDE, suggestion=row, reason=reason, by=user, at=now)
-        _tell_author(row, _("Your suggestion %(number)s was hidden: %(reason)s") % {"number": row.number, "reason": reason}, now)
+        _tell_author(
+            row, _("Your suggestion %(number)s was hidden: %(reason)s") % {"number": row.number, "reason": reason}, now
+        )
     return row
 
 
@@ -521,7 +534,9 @@ def unhide(suggestion, user, *, reason: str = "", now=None) -> Suggestion:
         if row.status != Status.HIDDEN:
             raise Conflict(_("The suggestion is not hidden."))
         _show_again(row, now)
-        ModerationEvent.objects.create(action=Action.UNHIDE, suggestion=row, reason=(reason or "")[:REASON_MAX], by=user, at=now)
+        ModerationEvent.objects.create(
+            action=Action.UNHIDE, suggestion=row, reason=(reason or "")[:REASON_MAX], by=user, at=now
+        )
     return row
 
 
@@ -552,7 +567,9 @@ def redact_photo(photo: SuggestionPhoto, user, *, reason: str = "", now=None) ->
         if not updated:
             raise Conflict(_("The photo is redacted already."))
         _save(row, now)
-        ModerationEvent.objects.create(action=Action.REDACT, suggestion=row, reason=(reason or "")[:REASON_MAX], by=user, at=now)
+        ModerationEvent.objects.create(
+            action=Action.REDACT, suggestion=row, reason=(reason or "")[:REASON_MAX], by=user, at=now
+        )
     photo.redacted = True
     return photo
 
@@ -603,8 +620,11 @@ def remind_replies(*, now=None) -> dict:
     counts = {"due_soon": 0, "overdue": 0}
     batches = (
         ("overdue", "overdue_reminded_at", waiting.filter(reply_due_at__lte=now, overdue_reminded_at__isnull=True)),
-        ("due_soon", "reply_reminded_at",
-         waiting.filter(reply_due_at__gt=now, reply_due_at__lte=soon, reply_reminded_at__isnull=True)),
+        (
+            "due_soon",
+            "reply_reminded_at",
+            waiting.filter(reply_due_at__gt=now, reply_due_at__lte=soon, reply_reminded_at__isnull=True),
+        ),
     )
     for kind, marker, rows in batches:
         for row in rows.order_by("reply_due_at", "id"):
@@ -618,7 +638,10 @@ def remind_replies(*, now=None) -> dict:
                     title = _("The reply to suggestion %(number)s is overdue (due %(due)s).")
                 else:
                     title = _("The reply to suggestion %(number)s is due by %(due)s.")
-                title = title % {"number": row.number, "due": timezone.localtime(row.reply_due_at).strftime("%Y-%m-%d %H:%M")}
+                title = title % {
+                    "number": row.number,
+                    "due": timezone.localtime(row.reply_due_at).strftime("%Y-%m-%d %H:%M"),
+                }
                 notifications.send(notifications.unit_staff(row.responsible_unit), kind, title, body=row.title, now=now)
             counts[kind] += 1
     return counts
@@ -628,8 +651,13 @@ def remind_replies(*, now=None) -> dict:
 # Settings
 
 
-SETTING_FIELDS = ("premoderate_suggestions", "support_threshold", "reply_working_days",
-                  "suggestion_reply_days_limit", "flags_to_hide")
+SETTING_FIELDS = (
+    "premoderate_suggestions",
+    "support_threshold",
+    "reply_working_days",
+    "suggestion_reply_days_limit",
+    "flags_to_hide",
+)
 
 
 def update_settings(user, values: dict) -> PortalSettings:
@@ -637,7 +665,9 @@ def update_settings(user, values: dict) -> PortalSettings:
     if not (is_moderator(user) and _is_city_level(user)):
         raise Forbidden(_("Only the city's campaign office changes these settings."))
     problems = {}
-    cleaned = {"premoderate_suggestions": str(values.get("premoderate_suggestions", "")).lower() in ("1", "on", "true", "yes")}
+    cleaned = {
+        "premoderate_suggestions": str(values.get("premoderate_suggestions", "")).lower() in ("1", "on", "true", "yes")
+    }
     limits = {
         "support_threshold": (1, 100000),
         "reply_working_days": (1, 60),

@@ -4,7 +4,9 @@
 import json
 
 from django.contrib import messages
-from django.contrib.auth import authenticate, login as auth_login, logout as auth_logout
+from django.contrib.auth import authenticate
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,8 +16,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wenming.notifications import services as notifications
+from wenming.core.errors import Invalid, ServiceError
 from wenming.core.excel import xlsx_response
+from wenming.notifications import services as notifications
 from wenming.org.access import requires
 from wenming.org.services import mask_phone
 from wenming.participation import protection
@@ -23,7 +26,6 @@ from wenming.participation.access import citizen_required
 from wenming.participation.channels import ChannelError, Unsupported
 from wenming.participation.models import Citizen, CodePurpose, Suggestion
 from wenming.participation.services import accounts
-from wenming.core.errors import Invalid, ServiceError
 from wenming.participation.services.points import ledger
 
 T = "participation/accounts/"
@@ -84,7 +86,9 @@ def register(request):
         else:
             try:
                 protection.check(request, "register", account=_account_key(form["address"]))
-                user = accounts.register(form["address"], form["code"], form["nickname"], request.POST.get("password", ""))
+                user = accounts.register(
+                    form["address"], form["code"], form["nickname"], request.POST.get("password", "")
+                )
             except protection.RateLimited as exc:
                 return protection.too_many(request, exc)
             except ServiceError as exc:
@@ -93,7 +97,12 @@ def register(request):
                 auth_login(request, user, backend=BACKEND)
                 messages.success(request, _("Welcome! Your account is ready."))
                 return redirect(_next_url(request))
-    context = {"form": form, "errors": errors, "notice": notice, "next": request.POST.get("next") or request.GET.get("next", "")}
+    context = {
+        "form": form,
+        "errors": errors,
+        "notice": notice,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    }
     return render(request, T + "register.html", context, status=status)
 
 
@@ -108,13 +117,20 @@ def login(request):
             protection.check(request, "login", account=_account_key(address))
         except protection.RateLimited as exc:
             return protection.too_many(
-                request, exc, _("Too many login attempts. Please try again in %(minutes)d minutes.") % {"minutes": exc.minutes})
+                request,
+                exc,
+                _("Too many login attempts. Please try again in %(minutes)d minutes.") % {"minutes": exc.minutes},
+            )
         user = authenticate(request, username=address, password=request.POST.get("password", "")) if address else None
         if user is not None:
             auth_login(request, user)
             return redirect(_next_url(request))
         login_error, status = _("The mobile number, e-mail address or password is not right."), 400
-    context = {"address": address, "login_error": login_error, "next": request.POST.get("next") or request.GET.get("next", "")}
+    context = {
+        "address": address,
+        "login_error": login_error,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    }
     return render(request, T + "login.html", context, status=status)
 
 
@@ -271,11 +287,27 @@ def citizen_list(request):
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
             _("citizens"),
-            [_("nickname"), _("mobile phone"), _("e-mail"), _("registered at"), _("points"), _("reports"), _("blocked at"), _("reason for blocking")],
+            [
+                _("nickname"),
+                _("mobile phone"),
+                _("e-mail"),
+                _("registered at"),
+                _("points"),
+                _("reports"),
+                _("blocked at"),
+                _("reason for blocking"),
+            ],
             (
-                (c.nickname, c.shown_phone, c.shown_email, timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
-                 c.points, c.report_count,
-                 timezone.localtime(c.blocked_at).strftime("%Y-%m-%d %H:%M") if c.blocked_at else "", c.blocked_reason)
+                (
+                    c.nickname,
+                    c.shown_phone,
+                    c.shown_email,
+                    timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
+                    c.points,
+                    c.report_count,
+                    timezone.localtime(c.blocked_at).strftime("%Y-%m-%d %H:%M") if c.blocked_at else "",
+                    c.blocked_reason,
+                )
                 for c in map(_shown, queryset.iterator())
             ),
         )

@@ -62,20 +62,23 @@ def _form_items(version, data=None, errors=None) -> list[dict]:
     rows = []
     for item in services.items_of(version):
         chosen = [str(v) for v in data.getlist(item.key)] if data is not None else []
-        rows.append({
-            "item": item,
-            "chosen": chosen,
-            "value": chosen[-1] if chosen else "",
-            "other": data.get(f"{item.key}_other", "") if data is not None else "",
-            "error": errors.get(item.key),
-            "show_values": " ".join(item.show_if_values or []),
-            "steps": range(item.scale_min, item.scale_max + 1) if item.kind == ItemKind.SCALE else (),
-        })
+        rows.append(
+            {
+                "item": item,
+                "chosen": chosen,
+                "value": chosen[-1] if chosen else "",
+                "other": data.get(f"{item.key}_other", "") if data is not None else "",
+                "error": errors.get(item.key),
+                "show_values": " ".join(item.show_if_values or []),
+                "steps": range(item.scale_min, item.scale_max + 1) if item.kind == ItemKind.SCALE else (),
+            }
+        )
     return rows
 
 
-def _render_answer(request, questionnaire, version, *, data=None, errors=None, problem="", status=200, closed="",
-                   answered=False):
+def _render_answer(
+    request, questionnaire, version, *, data=None, errors=None, problem="", status=200, closed="", answered=False
+):
     captcha = ""
     if questionnaire.require_captcha and not closed and not answered:
         captcha = protection.new_captcha(request)
@@ -139,10 +142,19 @@ def _submit(request, questionnaire, version):
         problem = _("The answer to the sum was not right. Please try again.")
         # Say at once what else needs attention; nothing is stored.
         errors = services.check_answers(questionnaire, version, data)[2] if version else {}
-        return _render_answer(request, questionnaire, version, data=data, errors={**errors, "captcha": problem},
-                              problem=problem, status=400)
+        return _render_answer(
+            request,
+            questionnaire,
+            version,
+            data=data,
+            errors={**errors, "captcha": problem},
+            problem=problem,
+            status=400,
+        )
     try:
-        services.submit(questionnaire, data, user=request.user, session_token=token, ip_hash=protection.ip_hash(request))
+        services.submit(
+            questionnaire, data, user=request.user, session_token=token, ip_hash=protection.ip_hash(request)
+        )
     except NotAccepting as exc:
         return _render_answer(request, questionnaire, version, closed=exc.message, status=403)
     except AlreadyAnswered:
@@ -151,7 +163,9 @@ def _submit(request, questionnaire, version):
         return _render_answer(request, questionnaire, version, data=data, problem=exc.message, status=429)
     except QuestionnaireError as exc:
         problem = _("Some answers need your attention.")
-        return _render_answer(request, questionnaire, version, data=data, errors=exc.errors, problem=problem, status=400)
+        return _render_answer(
+            request, questionnaire, version, data=data, errors=exc.errors, problem=problem, status=400
+        )
     return redirect("participation:questionnaire_done", pk=questionnaire.pk)
 
 
@@ -195,8 +209,10 @@ def office_list(request):
 
 def _settings_from(post) -> dict:
     return {
-        "title": post.get("title", ""), "description": post.get("description", ""),
-        "allow_anonymous": _flag(post, "allow_anonymous"), "require_captcha": _flag(post, "require_captcha"),
+        "title": post.get("title", ""),
+        "description": post.get("description", ""),
+        "allow_anonymous": _flag(post, "allow_anonymous"),
+        "require_captcha": _flag(post, "require_captcha"),
         "ask_area": _flag(post, "ask_area"),
     }
 
@@ -255,7 +271,9 @@ def _describe_conditions(items) -> None:
         labels = {o["key"]: o["label"] for o in (source.options if source else [])}
         labels[services.OTHER] = _("Other")
         item.condition_text = _("Shown only if %(key)s is answered with: %(values)s") % {
-            "key": item.show_if_item, "values": " / ".join(labels.get(v, v) for v in item.show_if_values or [])}
+            "key": item.show_if_item,
+            "values": " / ".join(labels.get(v, v) for v in item.show_if_values or []),
+        }
 
 
 def _local_input(value) -> str:
@@ -280,7 +298,9 @@ def office_settings(request, pk):
     try:
         services.update_settings(questionnaire, request.user, **_settings_from(request.POST))
     except QuestionnaireError as exc:
-        context = _builder_context(questionnaire, settings_errors=exc.errors, settings_values=_settings_from(request.POST))
+        context = _builder_context(
+            questionnaire, settings_errors=exc.errors, settings_values=_settings_from(request.POST)
+        )
         return render(request, T + "office_edit.html", context, status=400)
     messages.success(request, _("Settings saved."))
     return redirect("participation_office:questionnaire_edit", pk=pk)
@@ -301,8 +321,12 @@ def _state_change(request, pk, change, success: str):
 @manager_required
 @require_POST
 def office_revise(request, pk):
-    return _state_change(request, pk, lambda q: services.start_revision(q, request.user),
-                         _("A new draft version was made from the current one. Change it, then publish it."))
+    return _state_change(
+        request,
+        pk,
+        lambda q: services.start_revision(q, request.user),
+        _("A new draft version was made from the current one. Change it, then publish it."),
+    )
 
 
 @manager_required
@@ -318,7 +342,9 @@ def office_delete(request, pk):
     try:
         services.delete_questionnaire(questionnaire, request.user)
     except QuestionnaireError as exc:
-        return render(request, T + "office_edit.html", _builder_context(questionnaire, problems=exc.problems), status=400)
+        return render(
+            request, T + "office_edit.html", _builder_context(questionnaire, problems=exc.problems), status=400
+        )
     messages.success(request, _("Questionnaire deleted."))
     return redirect("participation_office:questionnaire_list")
 
@@ -341,10 +367,16 @@ def office_publish(request, pk):
     try:
         opens_at, closes_at = _parse_local(request.POST.get("opens_at")), _parse_local(request.POST.get("closes_at"))
     except ValueError:
-        return render(request, T + "office_edit.html",
-                      _builder_context(questionnaire, problems=[_("Enter the times as date and time.")]), status=400)
+        return render(
+            request,
+            T + "office_edit.html",
+            _builder_context(questionnaire, problems=[_("Enter the times as date and time.")]),
+            status=400,
+        )
     return _state_change(
-        request, pk, lambda q: services.publish(q, request.user, opens_at=opens_at, closes_at=closes_at),
+        request,
+        pk,
+        lambda q: services.publish(q, request.user, opens_at=opens_at, closes_at=closes_at),
         _("The questionnaire is open for answers."),
     )
 
@@ -361,17 +393,38 @@ def office_close(request, pk):
 def _item_form_state(item) -> dict:
     """The item form's fields, from an item (or blank for a new one)."""
     if item is None:
-        return {"key": "", "kind": ItemKind.SINGLE, "text": "", "help_text": "", "required": True,
-                "options": [{"key": "", "label": "", "score": ""} for _i in range(4)], "allow_other": False,
-                "scale_min": 1, "scale_max": 5, "scale_min_label": "", "scale_max_label": "",
-                "show_if_item": "", "show_if_values": [], "scored": False}
+        return {
+            "key": "",
+            "kind": ItemKind.SINGLE,
+            "text": "",
+            "help_text": "",
+            "required": True,
+            "options": [{"key": "", "label": "", "score": ""} for _i in range(4)],
+            "allow_other": False,
+            "scale_min": 1,
+            "scale_max": 5,
+            "scale_min_label": "",
+            "scale_max_label": "",
+            "show_if_item": "",
+            "show_if_values": [],
+            "scored": False,
+        }
     options = [{"key": o["key"], "label": o["label"], "score": o.get("score", "")} for o in item.options or []]
     return {
-        "key": item.key, "kind": item.kind, "text": item.text, "help_text": item.help_text, "required": item.required,
+        "key": item.key,
+        "kind": item.kind,
+        "text": item.text,
+        "help_text": item.help_text,
+        "required": item.required,
         "options": options + [{"key": "", "label": "", "score": ""} for _i in range(2)],
-        "allow_other": item.allow_other, "scale_min": item.scale_min, "scale_max": item.scale_max,
-        "scale_min_label": item.scale_min_label, "scale_max_label": item.scale_max_label,
-        "show_if_item": item.show_if_item, "show_if_values": list(item.show_if_values or []), "scored": item.scored,
+        "allow_other": item.allow_other,
+        "scale_min": item.scale_min,
+        "scale_max": item.scale_max,
+        "scale_min_label": item.scale_min_label,
+        "scale_max_label": item.scale_max_label,
+        "show_if_item": item.show_if_item,
+        "show_if_values": list(item.show_if_values or []),
+        "scored": item.scored,
     }
 
 
@@ -381,15 +434,24 @@ def _item_data(post) -> dict:
     values = [v.split(":", 1)[1] for v in post.getlist("show_if_values") if ":" in v and v.split(":", 1)[0] == source]
     options = [
         {"key": k.strip(), "label": label, "score": score}
-        for k, label, score in zip_longest(post.getlist("opt_key"), post.getlist("opt_label"), post.getlist("opt_score"),
-                                           fillvalue="")
+        for k, label, score in zip_longest(
+            post.getlist("opt_key"), post.getlist("opt_label"), post.getlist("opt_score"), fillvalue=""
+        )
     ]
     return {
-        "kind": post.get("kind", ""), "text": post.get("text", ""), "help_text": post.get("help_text", ""),
-        "required": _flag(post, "required"), "options": options, "allow_other": _flag(post, "allow_other"),
-        "scale_min": post.get("scale_min", ""), "scale_max": post.get("scale_max", ""),
-        "scale_min_label": post.get("scale_min_label", ""), "scale_max_label": post.get("scale_max_label", ""),
-        "show_if_item": source, "show_if_values": values, "scored": _flag(post, "scored"),
+        "kind": post.get("kind", ""),
+        "text": post.get("text", ""),
+        "help_text": post.get("help_text", ""),
+        "required": _flag(post, "required"),
+        "options": options,
+        "allow_other": _flag(post, "allow_other"),
+        "scale_min": post.get("scale_min", ""),
+        "scale_max": post.get("scale_max", ""),
+        "scale_min_label": post.get("scale_min_label", ""),
+        "scale_max_label": post.get("scale_max_label", ""),
+        "show_if_item": source,
+        "show_if_values": values,
+        "scored": _flag(post, "scored"),
     }
 
 
@@ -427,7 +489,9 @@ def _render_item_form(request, questionnaire, form, *, errors=None, status=200):
 
 
 def _items_fragment(request, questionnaire, *, problems=None, status=200):
-    response = render(request, T + "_items.html", _builder_context(questionnaire, problems=problems or []), status=status)
+    response = render(
+        request, T + "_items.html", _builder_context(questionnaire, problems=problems or []), status=status
+    )
     response["HX-Retarget"] = "#items"
     response["HX-Reswap"] = "outerHTML"
     return response
@@ -471,7 +535,9 @@ def office_item_edit(request, pk, key):
         services.update_item(questionnaire, request.user, key, _item_data(request.POST))
     except QuestionnaireError as exc:
         errors = {**exc.errors, **({"general": exc.problems} if exc.problems else {})}
-        return _render_item_form(request, questionnaire, _posted_form_state(request.POST, key), errors=errors, status=400)
+        return _render_item_form(
+            request, questionnaire, _posted_form_state(request.POST, key), errors=errors, status=400
+        )
     return _done(request, questionnaire, _("Question saved."))
 
 
@@ -491,7 +557,9 @@ def _item_change(request, pk, change, success):
 @require_POST
 def office_item_move(request, pk, key):
     direction = request.POST.get("direction", "")
-    return _item_change(request, pk, lambda q: services.move_item(q, request.user, key, direction), _("Question moved."))
+    return _item_change(
+        request, pk, lambda q: services.move_item(q, request.user, key, direction), _("Question moved.")
+    )
 
 
 @manager_required
@@ -539,16 +607,34 @@ def _charts(result) -> list[dict]:
     """Chart data for ECharts, read by the page from a json_script block (labels are plain text)."""
     charts = []
     if result["areas"]:
-        charts.append({"id": "chart-areas", "type": "bar", "title": _("Responses by area"),
-                       "labels": [a["name"] for a in result["areas"]], "values": [a["responses"] for a in result["areas"]]})
+        charts.append(
+            {
+                "id": "chart-areas",
+                "type": "bar",
+                "title": _("Responses by area"),
+                "labels": [a["name"] for a in result["areas"]],
+                "values": [a["responses"] for a in result["areas"]],
+            }
+        )
     for item in result["items"]:
         if item["kind"] in services.CHOICE_KINDS and item["answered"]:
-            charts.append({"id": f"chart-{item['key']}", "type": "pie" if item["kind"] == ItemKind.SINGLE else "bar",
-                           "labels": [o["label"] for o in item["options"]], "values": [o["count"] for o in item["options"]]})
+            charts.append(
+                {
+                    "id": f"chart-{item['key']}",
+                    "type": "pie" if item["kind"] == ItemKind.SINGLE else "bar",
+                    "labels": [o["label"] for o in item["options"]],
+                    "values": [o["count"] for o in item["options"]],
+                }
+            )
         elif item["kind"] == ItemKind.SCALE and item["answered"]:
-            charts.append({"id": f"chart-{item['key']}", "type": "bar",
-                           "labels": [str(d["value"]) for d in item["distribution"]],
-                           "values": [d["count"] for d in item["distribution"]]})
+            charts.append(
+                {
+                    "id": f"chart-{item['key']}",
+                    "type": "bar",
+                    "labels": [str(d["value"]) for d in item["distribution"]],
+                    "values": [d["count"] for d in item["distribution"]],
+                }
+            )
     return charts
 
 

@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from wenming.cases import services as cases
+from wenming.core.errors import ServiceError
 from wenming.core.files import image_response
 from wenming.org.models import Area, AreaLevel
 from wenming.participation import protection
 from wenming.participation.access import citizen_required
 from wenming.participation.models import Support
 from wenming.participation.services import reports
-from wenming.core.errors import ServiceError
 
 PAGE_SIZE = 20
 TRACKED_SESSION_KEY = "wenming_tracked_cases"  # cases this browser may follow by tracking code
@@ -25,7 +25,9 @@ NEW_CODES_SESSION_KEY = "wenming_new_tracking_codes"  # shown once, on the page 
 def _categories():
     """Subclasses citizens may report, grouped under their major class, in plain words with icons."""
     groups = {}
-    for category in cases.Category.objects.filter(is_active=True, citizen_reportable=True, parent__isnull=False).select_related("parent"):
+    for category in cases.Category.objects.filter(
+        is_active=True, citizen_reportable=True, parent__isnull=False
+    ).select_related("parent"):
         groups.setdefault(category.parent, []).append(category)
     return sorted(groups.items(), key=lambda item: (item[0].kind, item[0].code))
 
@@ -59,8 +61,12 @@ def report_new(request):
             anonymous=form.get("anonymous") == "1",
         )
     except ServiceError as exc:
-        return render(request, "participation/reports/new.html",
-                      _form_context(request, form, exc.fields, exc.message), status=exc.status)
+        return render(
+            request,
+            "participation/reports/new.html",
+            _form_context(request, form, exc.fields, exc.message),
+            status=exc.status,
+        )
     case = submitted.case
     if submitted.tracking_code:
         request.session.setdefault(NEW_CODES_SESSION_KEY, {})[case.number] = submitted.tracking_code
@@ -78,8 +84,11 @@ def report_submitted(request, number):
 @require_GET
 def report_nearby(request):
     """Open reports of the chosen kind close to the chosen place (htmx fragment)."""
-    category = cases.Category.objects.filter(pk=request.GET.get("category") or 0, parent__isnull=False).first() \
-        if str(request.GET.get("category", "")).isdigit() else None
+    category = (
+        cases.Category.objects.filter(pk=request.GET.get("category") or 0, parent__isnull=False).first()
+        if str(request.GET.get("category", "")).isdigit()
+        else None
+    )
     found = reports.nearby(category, request.GET.get("lon"), request.GET.get("lat")) if category else []
     supported = set()
     if request.user.is_authenticated and found:
@@ -98,14 +107,21 @@ def report_support(request, number):
         counted = reports.support(request.user, case)
     except ServiceError as exc:
         if request.headers.get("HX-Request"):
-            return render(request, "participation/reports/_support.html", {"case": case, "error": exc.message,
-                                                                             "count": reports.support_count(case)}, status=exc.status)
+            return render(
+                request,
+                "participation/reports/_support.html",
+                {"case": case, "error": exc.message, "count": reports.support_count(case)},
+                status=exc.status,
+            )
         messages.error(request, exc.message)
         return redirect("participation:report_detail", number=number)
     message = _("Thank you: your support is counted.") if counted else _("You already support this report.")
     if request.headers.get("HX-Request"):
-        return render(request, "participation/reports/_support.html",
-                      {"case": case, "supported": True, "message": message, "count": reports.support_count(case)})
+        return render(
+            request,
+            "participation/reports/_support.html",
+            {"case": case, "supported": True, "message": message, "count": reports.support_count(case)},
+        )
     messages.success(request, message)
     return redirect("participation:report_detail", number=number)
 
@@ -119,7 +135,11 @@ def _grant(request, case):
 
 def _own_or_tracked(request, number) -> cases.Case:
     """A report its author may see whatever its state: by account, or by tracking code in this browser."""
-    case = cases.Case.objects.filter(number=number).select_related("category", "assigned_unit", "district", "street").first()
+    case = (
+        cases.Case.objects.filter(number=number)
+        .select_related("category", "assigned_unit", "district", "street")
+        .first()
+    )
     if case is None:
         raise Http404
     mine = request.user.is_authenticated and case.reporter_id == request.user.pk
@@ -133,7 +153,9 @@ def report_detail(request, number):
         case = _own_or_tracked(request, number)
         own = True
     except Http404:
-        case = get_object_or_404(reports.public_cases().select_related("category", "assigned_unit", "district", "street"), number=number)
+        case = get_object_or_404(
+            reports.public_cases().select_related("category", "assigned_unit", "district", "street"), number=number
+        )
         own = False
     user = request.user
     photos = list(reports.public_photos(case))
@@ -146,7 +168,9 @@ def report_detail(request, number):
         "after": [p for p in photos if p.stage == cases.Stage.AFTER],
         "supports": reports.support_count(case),
         "supported": user.is_authenticated and Support.objects.filter(case=case, user=user).exists(),
-        "open_for_support": case.status in cases.ACTIVE_STATUSES and not case.hidden and not (user.is_authenticated and case.reporter_id == user.pk),
+        "open_for_support": case.status in cases.ACTIVE_STATUSES
+        and not case.hidden
+        and not (user.is_authenticated and case.reporter_id == user.pk),
         "can_rate": "evaluate" in actions,
         "can_reopen": "reopen" in actions,
         "reopen_days": cases.REOPEN_DAYS,
@@ -159,18 +183,32 @@ def report_detail(request, number):
 @citizen_required
 @protection.rate_limited("rate")
 def report_rate(request, number):
-    return _reporter_step(request, number, _("Thank you for rating the result."), lambda case: reports.rate(
-        case, request.user, satisfied=request.POST.get("satisfied"), note=request.POST.get("note", ""),
-        version=request.POST.get("version")))
+    return _reporter_step(
+        request,
+        number,
+        _("Thank you for rating the result."),
+        lambda case: reports.rate(
+            case,
+            request.user,
+            satisfied=request.POST.get("satisfied"),
+            note=request.POST.get("note", ""),
+            version=request.POST.get("version"),
+        ),
+    )
 
 
 @require_POST
 @citizen_required
 @protection.rate_limited("rate")
 def report_reopen(request, number):
-    return _reporter_step(request, number, _("Your report was reopened; the responsible unit will deal with it again."),
-                          lambda case: reports.reopen(case, request.user, note=request.POST.get("note", ""),
-                                                      version=request.POST.get("version")))
+    return _reporter_step(
+        request,
+        number,
+        _("Your report was reopened; the responsible unit will deal with it again."),
+        lambda case: reports.reopen(
+            case, request.user, note=request.POST.get("note", ""), version=request.POST.get("version")
+        ),
+    )
 
 
 def _reporter_step(request, number, done: str, step):
@@ -214,11 +252,16 @@ def report_list(request):
         "q": request.GET.get("q", ""),
     }
     page = Paginator(reports.public_list(**params), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "participation/reports/list.html", {
-        "page": page, "params": params,
-        "majors": cases.Category.objects.filter(parent__isnull=True, is_active=True),
-        "districts": Area.objects.filter(level=AreaLevel.DISTRICT).order_by("code"),
-    })
+    return render(
+        request,
+        "participation/reports/list.html",
+        {
+            "page": page,
+            "params": params,
+            "majors": cases.Category.objects.filter(parent__isnull=True, is_active=True),
+            "districts": Area.objects.filter(level=AreaLevel.DISTRICT).order_by("code"),
+        },
+    )
 
 
 def report_map(request):
@@ -228,8 +271,12 @@ def report_map(request):
 @require_GET
 def reports_geojson(request):
     """Public points: number, kind, status and place only; no names, phones or descriptions."""
-    rows = reports.public_cases().filter(status__in=[*cases.ACTIVE_STATUSES, *reports.FINISHED_FOR_CITIZENS]) \
-        .order_by("-created_at").values_list("number", "lon", "lat", "status", "category__plain_name", "category__name")[:5000]
+    rows = (
+        reports.public_cases()
+        .filter(status__in=[*cases.ACTIVE_STATUSES, *reports.FINISHED_FOR_CITIZENS])
+        .order_by("-created_at")
+        .values_list("number", "lon", "lat", "status", "category__plain_name", "category__name")[:5000]
+    )
     labels = dict(cases.Status.choices)
     features = [
         {
@@ -255,9 +302,15 @@ def areas_geojson(request):
     level = request.GET.get("level", AreaLevel.DISTRICT)
     if level not in (AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.STREET):
         return JsonResponse({"error": _("unknown level %s") % level}, status=400)
-    rows = Area.objects.filter(level=level, boundary__isnull=False).values_list("code", "name", "boundary", "is_generated")
+    rows = Area.objects.filter(level=level, boundary__isnull=False).values_list(
+        "code", "name", "boundary", "is_generated"
+    )
     features = [
-        {"type": "Feature", "geometry": boundary, "properties": {"code": code, "name": name, "level": level, "generated": generated}}
+        {
+            "type": "Feature",
+            "geometry": boundary,
+            "properties": {"code": code, "name": name, "level": level, "generated": generated},
+        }
         for code, name, boundary, generated in rows.iterator(chunk_size=200)
     ]
     response = JsonResponse({"type": "FeatureCollection", "features": features})
@@ -273,7 +326,9 @@ def report_photo(request, number, pk, variant):
     except Http404:
         case = get_object_or_404(reports.public_cases(), number=number)
     attachment = reports.public_photos(case).filter(pk=pk).first()
-    field = None if attachment is None else {"thumb": attachment.thumbnail, "public": attachment.public_image}.get(variant)
+    field = (
+        None if attachment is None else {"thumb": attachment.thumbnail, "public": attachment.public_image}.get(variant)
+    )
     return image_response(field, "public, max-age=300")
 
 

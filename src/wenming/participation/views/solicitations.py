@@ -3,7 +3,6 @@
 Views only translate HTTP into calls of wenming.participation.services.solicitations.
 """
 
-
 from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404
@@ -13,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from wenming.core.errors import ServiceError
 from wenming.core.files import image_response
 from wenming.org.access import requires
 from wenming.participation import protection
 from wenming.participation.access import citizen_required
 from wenming.participation.models import Solicitation, SolicitationEntry
 from wenming.participation.services import solicitations as service
-from wenming.core.errors import ServiceError
 
 T = "participation/solicitations/"
 
@@ -153,26 +152,39 @@ def office_edit(request, pk):
         else:
             messages.success(request, _("The solicitation is saved."))
             return redirect("participation_office:solicitation_detail", pk=pk)
-    return render(request, T + "office_form.html", {
-        "s": solicitation, "form": form, "errors": errors, "message": message,
-        "started": service.voting_started(solicitation),
-    }, status=status)
+    return render(
+        request,
+        T + "office_form.html",
+        {
+            "s": solicitation,
+            "form": form,
+            "errors": errors,
+            "message": message,
+            "started": service.voting_started(solicitation),
+        },
+        status=status,
+    )
 
 
 def _office_detail(request, solicitation, *, errors=None, message="", status=200, entry_form=None):
     now = timezone.now()
-    return render(request, T + "office_detail.html", {
-        "s": solicitation,
-        "phase": service.phase(solicitation, now),
-        "started": service.voting_started(solicitation, now),
-        "tally": service.tally(solicitation),
-        "voters": service.voter_count(solicitation),
-        "entries": solicitation.entries.all(),
-        "errors": errors or {},
-        "message": message,
-        "entry_form": entry_form or {},
-        "min_entries": service.MIN_ENTRIES,
-    }, status=status)
+    return render(
+        request,
+        T + "office_detail.html",
+        {
+            "s": solicitation,
+            "phase": service.phase(solicitation, now),
+            "started": service.voting_started(solicitation, now),
+            "tally": service.tally(solicitation),
+            "voters": service.voter_count(solicitation),
+            "entries": solicitation.entries.all(),
+            "errors": errors or {},
+            "message": message,
+            "entry_form": entry_form or {},
+            "min_entries": service.MIN_ENTRIES,
+        },
+        status=status,
+    )
 
 
 @_manager
@@ -187,11 +199,18 @@ def office_entry_add(request, pk):
     solicitation = get_object_or_404(Solicitation, pk=pk)
     form = request.POST.dict()
     try:
-        service.add_entry(solicitation, request.user, title=form.get("title", ""), author_name=form.get("author_name", ""),
-                          description=form.get("description", ""), image=request.FILES.get("image"))
+        service.add_entry(
+            solicitation,
+            request.user,
+            title=form.get("title", ""),
+            author_name=form.get("author_name", ""),
+            description=form.get("description", ""),
+            image=request.FILES.get("image"),
+        )
     except ServiceError as exc:
-        return _office_detail(request, solicitation, errors=exc.fields, message=exc.message, status=exc.status,
-                              entry_form=form)
+        return _office_detail(
+            request, solicitation, errors=exc.fields, message=exc.message, status=exc.status, entry_form=form
+        )
     messages.success(request, _("The entry is added."))
     return redirect("participation_office:solicitation_detail", pk=pk)
 
@@ -201,23 +220,33 @@ def office_entry_add(request, pk):
 def office_entry_remove(request, pk, entry):
     solicitation = get_object_or_404(Solicitation, pk=pk)
     item = get_object_or_404(SolicitationEntry, pk=entry, solicitation=solicitation)
-    return _office_step(request, solicitation, _("The entry is removed."), lambda: service.remove_entry(item, request.user))
+    return _office_step(
+        request, solicitation, _("The entry is removed."), lambda: service.remove_entry(item, request.user)
+    )
 
 
 @_manager
 @require_POST
 def office_publish(request, pk):
     solicitation = get_object_or_404(Solicitation, pk=pk)
-    return _office_step(request, solicitation, _("The solicitation is published on the portal."),
-                        lambda: service.publish(solicitation, request.user))
+    return _office_step(
+        request,
+        solicitation,
+        _("The solicitation is published on the portal."),
+        lambda: service.publish(solicitation, request.user),
+    )
 
 
 @_manager
 @require_POST
 def office_close(request, pk):
     solicitation = get_object_or_404(Solicitation, pk=pk)
-    return _office_step(request, solicitation, _("Voting is closed; the results are published."),
-                        lambda: service.close_early(solicitation, request.user))
+    return _office_step(
+        request,
+        solicitation,
+        _("Voting is closed; the results are published."),
+        lambda: service.close_early(solicitation, request.user),
+    )
 
 
 def _office_step(request, solicitation, done: str, step):
@@ -253,5 +282,7 @@ office_routes = [
     path("solicitations/<int:pk>/entries/<int:entry>/remove/", office_entry_remove, name="solicitation_entry_remove"),
     path("solicitations/<int:pk>/publish/", office_publish, name="solicitation_publish"),
     path("solicitations/<int:pk>/close/", office_close, name="solicitation_close"),
-    path("solicitations/<int:pk>/entries/<int:entry>/<str:variant>.jpg", office_image, name="solicitation_office_image"),
+    path(
+        "solicitations/<int:pk>/entries/<int:entry>/<str:variant>.jpg", office_image, name="solicitation_office_image"
+    ),
 ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from wenming.core.errors import ServiceError
 from wenming.core.excel import xlsx_response
 from wenming.core.files import image_response
 from wenming.org.access import requires
@@ -29,7 +30,6 @@ from wenming.participation.models import (
     SuggestionTopic,
 )
 from wenming.participation.services import suggestions as service
-from wenming.core.errors import ServiceError
 
 PAGE_SIZE = 20
 OFFICE_PAGE_SIZE = 50
@@ -93,9 +93,18 @@ def suggestion_list(request):
     page = Paginator(suggestions, PAGE_SIZE).get_page(request.GET.get("page"))
     for suggestion in page:
         suggestion.author_name = service.author_label(suggestion)
-    return render(request, T + "list.html", {
-        "page": page, "tab": tab, "tabs": TABS, "topics": _topics(), "topic": topic, "q": q,
-    })
+    return render(
+        request,
+        T + "list.html",
+        {
+            "page": page,
+            "tab": tab,
+            "tabs": TABS,
+            "topics": _topics(),
+            "topic": topic,
+            "q": q,
+        },
+    )
 
 
 def _form_context(form=None, errors=None, message="") -> dict:
@@ -137,7 +146,11 @@ def suggestion_new(request):
     except ServiceError as exc:
         return render(request, T + "new.html", _form_context(form, exc.fields, exc.message), status=exc.status)
     if suggestion.status == SuggestionStatus.PENDING:
-        messages.success(request, _("Thank you. Your suggestion %s will be published once the campaign office has checked it.") % suggestion.number)
+        messages.success(
+            request,
+            _("Thank you. Your suggestion %s will be published once the campaign office has checked it.")
+            % suggestion.number,
+        )
     else:
         messages.success(request, _("Thank you. Your suggestion %s is published.") % suggestion.number)
     return redirect("participation:suggestion_detail", number=suggestion.number)
@@ -150,8 +163,11 @@ def suggestion_similar(request):
     found = service.similar(text, limit=5)
     supported = set()
     if request.user.is_authenticated and found:
-        supported = set(SuggestionSupport.objects.filter(user=request.user, suggestion__in=found)
-                        .values_list("suggestion_id", flat=True))
+        supported = set(
+            SuggestionSupport.objects.filter(user=request.user, suggestion__in=found).values_list(
+                "suggestion_id", flat=True
+            )
+        )
     items = [{"s": s, "supported": s.pk in supported, "open": service.supports_open(s)} for s in found]
     return render(request, T + "_similar.html", {"items": items})
 
@@ -171,15 +187,18 @@ def suggestion_detail(request, number):
 def _detail(request, suggestion, *, error="", status=200):
     settings = PortalSettings.get()
     context = _support_context(suggestion, request.user, error=error)
-    context.update({
-        "author_name": service.author_label(suggestion),
-        "photos": suggestion.photos.filter(redacted=False),
-        "is_author": request.user.is_authenticated and suggestion.author_id == request.user.pk,
-        "is_public": suggestion.status in service.PUBLIC_STATUSES,
-        "threshold": settings.support_threshold,
-        "missing": max(0, settings.support_threshold - suggestion.support_count),
-        "flagged": request.user.is_authenticated and Flag.objects.filter(suggestion=suggestion, user=request.user).exists(),
-    })
+    context.update(
+        {
+            "author_name": service.author_label(suggestion),
+            "photos": suggestion.photos.filter(redacted=False),
+            "is_author": request.user.is_authenticated and suggestion.author_id == request.user.pk,
+            "is_public": suggestion.status in service.PUBLIC_STATUSES,
+            "threshold": settings.support_threshold,
+            "missing": max(0, settings.support_threshold - suggestion.support_count),
+            "flagged": request.user.is_authenticated
+            and Flag.objects.filter(suggestion=suggestion, user=request.user).exists(),
+        }
+    )
     return render(request, T + "detail.html", context, status=status)
 
 
@@ -202,8 +221,12 @@ def suggestion_support(request, number):
         error, status, message = exc.message, exc.status, ""
         suggestion.refresh_from_db()
     if _is_htmx(request):
-        return render(request, T + "_support.html",
-                      _support_context(suggestion, request.user, message=message, error=error), status=status)
+        return render(
+            request,
+            T + "_support.html",
+            _support_context(suggestion, request.user, message=message, error=error),
+            status=status,
+        )
     if error:
         return _detail(request, _readable(request, number), error=error, status=status)
     messages.success(request, message)
@@ -229,8 +252,12 @@ def suggestion_flag(request, number):
         else:
             messages.success(request, _("Thank you. The campaign office will check this suggestion."))
             return redirect("participation:suggestion_detail", number=number)
-    return render(request, T + "flag.html", {"s": suggestion, "reasons": FLAG_REASONS, "form": form, "error": error},
-                  status=status)
+    return render(
+        request,
+        T + "flag.html",
+        {"s": suggestion, "reasons": FLAG_REASONS, "form": form, "error": error},
+        status=status,
+    )
 
 
 @require_GET
@@ -238,7 +265,11 @@ def suggestion_photo(request, number, pk, variant):
     """A suggestion's photo: only unredacted ones of a suggestion the reader may see."""
     suggestion = _readable(request, number)
     photo = get_object_or_404(SuggestionPhoto, pk=pk, suggestion=suggestion, redacted=False)
-    return _photo_response(photo, variant, "public, max-age=300" if suggestion.status in service.PUBLIC_STATUSES else "private, max-age=300")
+    return _photo_response(
+        photo,
+        variant,
+        "public, max-age=300" if suggestion.status in service.PUBLIC_STATUSES else "private, max-age=300",
+    )
 
 
 def _photo_response(photo, variant, cache_control):
@@ -270,7 +301,10 @@ def _export(name, suggestions):
     return xlsx_response(
         name,
         [str(label) for label, _get in EXPORT_COLUMNS],
-        ([get(s) for _label, get in EXPORT_COLUMNS] for s in suggestions.select_related("topic", "area", "responsible_unit").iterator(chunk_size=2000)),
+        (
+            [get(s) for _label, get in EXPORT_COLUMNS]
+            for s in suggestions.select_related("topic", "area", "responsible_unit").iterator(chunk_size=2000)
+        ),
     )
 
 
@@ -290,7 +324,11 @@ def _office_filtered(request):
         suggestions = suggestions.filter(topic_id=topic)
     q = request.GET.get("q", "").strip()[:100]
     if q:
-        suggestions = similarity.search(suggestions, q) if not q.upper().startswith("JY") else suggestions.filter(number__startswith=q.upper())
+        suggestions = (
+            similarity.search(suggestions, q)
+            if not q.upper().startswith("JY")
+            else suggestions.filter(number__startswith=q.upper())
+        )
     order = "reply_due_at" if due in ("awaiting", "overdue") else "-created_at"
     return suggestions.order_by(order, "-id"), {"status": status, "due": due, "topic": topic, "q": q}
 
@@ -302,30 +340,45 @@ def office_list(request):
     if request.GET.get("format") == "xlsx":
         return _export(_("suggestions"), suggestions)
     page = Paginator(suggestions, OFFICE_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, T + "office_list.html", {
-        "page": page, "chosen": chosen, "statuses": SuggestionStatus.choices, "topics": SuggestionTopic.objects.all(),
-        "now": timezone.now(), "is_moderator": service.is_moderator(request.user),
-    })
+    return render(
+        request,
+        T + "office_list.html",
+        {
+            "page": page,
+            "chosen": chosen,
+            "statuses": SuggestionStatus.choices,
+            "topics": SuggestionTopic.objects.all(),
+            "now": timezone.now(),
+            "is_moderator": service.is_moderator(request.user),
+        },
+    )
 
 
 def _office_suggestion(request, number):
-    return get_object_or_404(service.office_suggestions(request.user).select_related("author__citizen", "replied_by"),
-                             number=number)
+    return get_object_or_404(
+        service.office_suggestions(request.user).select_related("author__citizen", "replied_by"), number=number
+    )
 
 
 def _office_detail(request, suggestion, *, error="", status=200, form=None):
-    return render(request, T + "office_detail.html", {
-        "s": suggestion,
-        "author_name": service.author_label(suggestion),
-        "photos": suggestion.photos.all(),
-        "flags": Flag.objects.filter(suggestion=suggestion).order_by("resolved_at", "-created_at"),
-        "events": ModerationEvent.objects.filter(suggestion=suggestion).select_related("by"),
-        "can_reply": service.can_reply(request.user, suggestion) and suggestion.status == SuggestionStatus.PUBLISHED,
-        "can_moderate": service.can_moderate(request.user, suggestion),
-        "error": error,
-        "form": form or {},
-        "now": timezone.now(),
-    }, status=status)
+    return render(
+        request,
+        T + "office_detail.html",
+        {
+            "s": suggestion,
+            "author_name": service.author_label(suggestion),
+            "photos": suggestion.photos.all(),
+            "flags": Flag.objects.filter(suggestion=suggestion).order_by("resolved_at", "-created_at"),
+            "events": ModerationEvent.objects.filter(suggestion=suggestion).select_related("by"),
+            "can_reply": service.can_reply(request.user, suggestion)
+            and suggestion.status == SuggestionStatus.PUBLISHED,
+            "can_moderate": service.can_moderate(request.user, suggestion),
+            "error": error,
+            "form": form or {},
+            "now": timezone.now(),
+        },
+        status=status,
+    )
 
 
 @requires("participation.browse_suggestions")

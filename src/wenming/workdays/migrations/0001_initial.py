@@ -15,7 +15,10 @@ class Migration(migrations.Migration):
             migrations.CreateModel(
                 name="CalendarYear",
                 fields=[
-                    ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                    (
+                        "id",
+                        models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                    ),
                     ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="year")),
                     ("source", models.CharField(blank=True, max_length=200, verbose_name="source")),
                     ("entered_at", models.DateTimeField(auto_now_add=True)),
@@ -30,11 +33,16 @@ class Migration(migrations.Migration):
             migrations.CreateModel(
                 name="Holiday",
                 fields=[
-                    ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                    (
+                        "id",
+                        models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                    ),
                     ("date", models.DateField(unique=True, verbose_name="date")),
                     (
                         "is_workday",
-                        models.BooleanField(help_text="A make-up working day on a weekend.", verbose_name="working day"),
+                        models.BooleanField(
+                            help_text="A make-up working day on a weekend.", verbose_name="working day"
+                        ),
                     ),
                     ("name", models.CharField(blank=True, max_length=40, verbose_name="name")),
                 ],

@@ -5,7 +5,9 @@ from wenming.notifications import services as notifications
 
 
 class Command(BaseCommand):
-    help = "Flag overdue cases, remind before deadlines, escalate, and send pending notifications (run every few minutes)."
+    help = (
+        "Flag overdue cases, remind before deadlines, escalate, and send pending notifications (run every few minutes)."
+    )
 
     def handle(self, *args, **options):
         counts = services.supervise()

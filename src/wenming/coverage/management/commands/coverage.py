@@ -12,7 +12,9 @@ from wenming.org.services import ImportRejected
 
 
 class Command(BaseCommand):
-    help = "Service coverage: import street networks and facility lists, compute 300米见绿、500米入园, toilets and bins."
+    help = (
+        "Service coverage: import street networks and facility lists, compute 300米见绿、500米入园, toilets and bins."
+    )
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -22,7 +24,9 @@ class Command(BaseCommand):
         osm.add_argument("--boundary-gcj02", action="store_true", help="the boundary file is in GCJ-02: convert it")
         own = actions.add_parser("import-list", help="import the city's own list (CSV, Excel or GeoJSON)")
         own.add_argument("file")
-        own.add_argument("--kind", help="the kind of every row (else the file's kind column): park, green, toilet, bin, …")
+        own.add_argument(
+            "--kind", help="the kind of every row (else the file's kind column): park, green, toilet, bin, …"
+        )
         own.add_argument("--gcj02", action="store_true", help="the coordinates are GCJ-02: convert them to WGS-84")
         compute = actions.add_parser("run", help="compute coverage and print the table by district")
         compute.add_argument("--method", choices=["network", "buffer", "both"], default="both")
@@ -42,14 +46,20 @@ class Command(BaseCommand):
         with progress_bar(None, f"read {Path(file).name}" + (f" ({size / 1e6:.0f} MB)" if size else "")) as advance:
             dataset = datasets.import_osm(file, boundary=clip, progress=advance)
         counts = ", ".join(f"{n} {kind}" for kind, n in sorted(dataset.counts.items()))
-        self.stdout.write(self.style.SUCCESS(
-            f"Imported {dataset.file_name}: {dataset.node_count} nodes, {dataset.edge_count} segments; {counts}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {dataset.file_name}: {dataset.node_count} nodes, {dataset.edge_count} segments; {counts}."
+            )
+        )
 
     def _import_list(self, *, file, kind, gcj02, **options):
         dataset = datasets.import_list(file, kind=kind, gcj02=gcj02)
         counts = ", ".join(f"{n} {k}" for k, n in sorted(dataset.counts.items()))
-        self.stdout.write(self.style.SUCCESS(
-            f"Imported {dataset.file_name}: {counts}. The city's list now takes precedence for these kinds."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {dataset.file_name}: {counts}. The city's list now takes precedence for these kinds."
+            )
+        )
 
     def _run(self, *, method, **options):
         methods = [Method.NETWORK, Method.BUFFER] if method == "both" else [Method(method)]
@@ -65,9 +75,11 @@ class Command(BaseCommand):
 
     def _print(self, result: Run):
         methods = result.methods
-        self.stdout.write(f"Coverage run {result.pk} · {timezone.localtime(result.created_at):%Y-%m-%d %H:%M} · data version "
-                          f"{result.data_version[:12]} · {result.duration_s:.1f} s"
-                          + (" · ON GENERATED DATA" if result.is_generated else ""))
+        self.stdout.write(
+            f"Coverage run {result.pk} · {timezone.localtime(result.created_at):%Y-%m-%d %H:%M} · data version "
+            f"{result.data_version[:12]} · {result.duration_s:.1f} s"
+            + (" · ON GENERATED DATA" if result.is_generated else "")
+        )
         head = f"{'area':<16}{'land ha':>10}" + "".join(f"{'park ' + m:>16}" for m in methods)
         head += "".join(f"{'toilet ' + m:>16}" for m in methods)
         self.stdout.write(head)

@@ -42,7 +42,15 @@ class Command(BaseCommand):
 
     def handle_list(self, **options):
         rows = [
-            (str(a.pk), a.prefix, a.name, str(a.per_minute or "-"), _when(a.created_at), _when(a.last_used_at), _when(a.revoked_at))
+            (
+                str(a.pk),
+                a.prefix,
+                a.name,
+                str(a.per_minute or "-"),
+                _when(a.created_at),
+                _when(a.last_used_at),
+                _when(a.revoked_at),
+            )
             for a in ClientApp.objects.order_by("created_at", "id")
         ]
         if not rows:

@@ -24,7 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--update", action="store_true", help="replace areas that already exist with the same code")
         parser.add_argument("--generated", action="store_true", help="mark the boundaries as generated, not official")
 
-    def handle(self, *args, file, level, code_property, name_property, parent_property, gcj02, update, generated, **options):
+    def handle(
+        self, *args, file, level, code_property, name_property, parent_property, gcj02, update, generated, **options
+    ):
         path = Path(file)
         try:
             data = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -52,4 +54,6 @@ class Command(BaseCommand):
                 )
         except ImportRejected as exc:
             raise rejected(exc) from None
-        self.stdout.write(self.style.SUCCESS(f"Imported {summary.created} new and {summary.updated} updated {level} areas."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Imported {summary.created} new and {summary.updated} updated {level} areas.")
+        )

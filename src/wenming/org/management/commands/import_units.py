@@ -9,8 +9,11 @@ class Command(BaseCommand):
     help = "Import units from CSV or Excel (code, name, kind, area_code, parent_code, …), all or nothing."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=".csv or .xlsx with the columns code, name, kind, area_code, "
-                            "and optionally parent_code, short_name, phone, member_of (special group codes, ';'-separated)")
+        parser.add_argument(
+            "file",
+            help=".csv or .xlsx with the columns code, name, kind, area_code, "
+            "and optionally parent_code, short_name, phone, member_of (special group codes, ';'-separated)",
+        )
 
     def handle(self, *args, file, **options):
         rows = rows_from(file)

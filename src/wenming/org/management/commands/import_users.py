@@ -9,8 +9,11 @@ class Command(BaseCommand):
     help = "Import people from CSV or Excel (username, real_name, phone, unit_code, role, …), all or nothing."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=".csv or .xlsx with the columns username, real_name, role, and optionally "
-                            "phone, email, unit_code, position, area_code (a grid worker's grid), password")
+        parser.add_argument(
+            "file",
+            help=".csv or .xlsx with the columns username, real_name, role, and optionally "
+            "phone, email, unit_code, position, area_code (a grid worker's grid), password",
+        )
 
     def handle(self, *args, file, **options):
         rows = rows_from(file)

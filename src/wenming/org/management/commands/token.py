@@ -42,7 +42,7 @@ class Command(BaseCommand):
         self.stdout.write(key)
         self.stderr.write(
             self.style.WARNING(
-                f"This is the only time the key of {username}'s token “{key[:tokens.PREFIX_LENGTH]}” is shown: "
+                f"This is the only time the key of {username}'s token “{key[: tokens.PREFIX_LENGTH]}” is shown: "
                 "copy it now. Only its hash is kept; a lost key cannot be recovered, only revoked and replaced."
             )
         )
@@ -67,5 +67,7 @@ class Command(BaseCommand):
         except tokens.TokenError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
-            self.style.SUCCESS(f"Revoked {token.prefix} ({token.name}) of {token.user.get_username()} at {_when(token.revoked_at)}.")
+            self.style.SUCCESS(
+                f"Revoked {token.prefix} ({token.name}) of {token.user.get_username()} at {_when(token.revoked_at)}."
+            )
         )

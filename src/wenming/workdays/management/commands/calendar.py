@@ -37,12 +37,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True, metavar="{status,seed,add,enter}")
         actions.add_parser("status", help="list the official years and warn about years still to enter")
-        actions.add_parser("seed", help="add the days and years the chinese_calendar package knows (existing rows stay)")
+        actions.add_parser(
+            "seed", help="add the days and years the chinese_calendar package knows (existing rows stay)"
+        )
         add = actions.add_parser("add", help="add or replace one day of the official calendar")
         add.add_argument("date", help="YYYY-MM-DD")
         kind = add.add_mutually_exclusive_group(required=True)
         kind.add_argument("--off", dest="is_workday", action="store_false", help="a day off (public holiday)")
-        kind.add_argument("--workday", dest="is_workday", action="store_true", help="a weekend day worked instead (调休)")
+        kind.add_argument(
+            "--workday", dest="is_workday", action="store_true", help="a weekend day worked instead (调休)"
+        )
         add.add_argument("--name", help="e.g. 春节 (kept when replacing a day without --name)")
         enter = actions.add_parser("enter", help="mark a year official once all its days are entered")
         enter.add_argument("year")
