@@ -130,7 +130,7 @@ def print_table(backend: str, sizes: list[int], measured: dict) -> None:
     )
     print(header)
     print("-" * len(header))
-    for row_small, row_large in zip(measured[small]["pages"], measured[large]["pages"]):
+    for row_small, row_large in zip(measured[small]["pages"], measured[large]["pages"], strict=True):
         queries = f"{row_small['queries']}/{row_large['queries']}"
         flag = "" if row_small["queries"] == row_large["queries"] else " !"
         ratio = row_large["median_ms"] / row_small["median_ms"] if row_small["median_ms"] else float("nan")

@@ -212,7 +212,8 @@ def report(results: dict, info: dict) -> None:
         else:
             ratio, prefix = results["pandana"]["at_least"] / ours["total"], "at least "
         print(
-            f"   goal ≥ 10× faster than pandana end to end: {prefix}{ratio:.1f}× — {'met' if ratio >= 10 else 'not met'}"
+            f"   goal ≥ 10× faster than pandana end to end: {prefix}{ratio:.1f}× — "
+            f"{'met' if ratio >= 10 else 'not met'}"
         )
     if "bare" in summary:
         bare = summary["bare"]["total"]

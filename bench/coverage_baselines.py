@@ -112,7 +112,7 @@ def _unpacked(f, name: str) -> np.ndarray:
     import shapely
 
     data, offsets = f[name].tobytes(), f[f"{name}_offsets"]
-    return shapely.from_wkb([data[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())])
+    return shapely.from_wkb([data[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)])
 
 
 def load_polygons(folder: Path):
@@ -285,10 +285,11 @@ def networkx_method(folder: Path) -> tuple[Clock, float]:
     length = np.hypot(x[u] - x[v], y[u] - y[v])
     clock("projection")
     graph = nx.Graph(crs=f"+proj=laea +lat_0={projection.lat0} +lon_0={projection.lon0} +R=6371008.8 +units=m")
-    graph.add_nodes_from((i, {"x": a, "y": b}) for i, (a, b) in enumerate(zip(x.tolist(), y.tolist())))
+    graph.add_nodes_from((i, {"x": a, "y": b}) for i, (a, b) in enumerate(zip(x.tolist(), y.tolist(), strict=True)))
     # Parallel segments: a Graph keeps the last one added, so add the shortest last.
     order = np.argsort(-length, kind="stable")
-    graph.add_weighted_edges_from(zip(u[order].tolist(), v[order].tolist(), length[order].tolist()), weight="length")
+    edges = zip(u[order].tolist(), v[order].tolist(), length[order].tolist(), strict=True)
+    graph.add_weighted_edges_from(edges, weight="length")
     clock("nx.Graph")
     node, access = osmnx.distance.nearest_nodes(graph, given["x"], given["y"], return_dist=True)
     node, access = np.asarray(node, np.int64), np.asarray(access, float)

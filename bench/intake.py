@@ -54,7 +54,7 @@ def main():
     while len(points) < args.n:
         lons = rng.uniform(bounds[:, 0].min(), bounds[:, 2].max(), 4 * args.n)
         lats = rng.uniform(bounds[:, 1].min(), bounds[:, 3].max(), 4 * args.n)
-        for lon, lat, found in zip(lons, lats, index.locate_many(lons, lats)):
+        for lon, lat, found in zip(lons, lats, index.locate_many(lons, lats), strict=True):
             if found and found.deepest.level == "grid" and found.chain[1].code in org_demo.URBAN_DISTRICTS:
                 points.append((float(lon), float(lat)))
     points = points[: args.n]

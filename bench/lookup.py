@@ -41,7 +41,7 @@ def main():
     print(f"index build: {build * 1000:.0f} ms over {len(index.refs)} areas")
 
     started = time.perf_counter()
-    singles = [index.locate(x, y) for x, y in zip(lons, lats)]
+    singles = [index.locate(x, y) for x, y in zip(lons, lats, strict=True)]
     single_rate = args.points / (time.perf_counter() - started)
 
     started = time.perf_counter()
@@ -54,7 +54,7 @@ def main():
     n = args.baseline_points
     scanned = []
     started = time.perf_counter()
-    for x, y in zip(lons[:n], lats[:n]):
+    for x, y in zip(lons[:n], lats[:n], strict=True):
         point = shapely.Point(x, y)
         hits = [i for i, g in enumerate(geoms) if g.covers(point)]
         scanned.append(min(hits, key=lambda i: (-index.depth[i], index.refs[i].code)) if hits else None)

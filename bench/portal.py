@@ -100,7 +100,8 @@ def main():
         label = "with one 1600×1200 photo" if with_photo else "without photo"
         print(f"{'baseline: services.intake() ' + label:<40}{n:>6}{timings['direct']:>12.1f}{1:>12.3f}")
         print(
-            f"{'POST /report/ ' + label:<40}{n:>6}{timings['portal']:>12.1f}{timings['portal'] / timings['direct']:>12.3f}"
+            f"{'POST /report/ ' + label:<40}{n:>6}{timings['portal']:>12.1f}"
+            f"{timings['portal'] / timings['direct']:>12.3f}"
         )
 
     # One rate-limit count: a row in the database (default) or a key in Redis.

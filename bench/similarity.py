@@ -13,8 +13,14 @@ import tracemalloc
 
 from fresh import fresh_wenming
 
-PLACES = "公园 小区 地铁站 公交站 学校门口 医院 菜市场 广场 河边步道 十字路口 商场 火车站 老城区 新城区 体育馆 图书馆 社区 街道 停车场 人行道".split()
-THINGS = "垃圾桶 路灯 座椅 厕所 红绿灯 停车位 健身器材 绿化带 井盖 护栏 指示牌 公交线路 共享单车 充电桩 无障碍通道 监控 饮水机 遮阳棚 宣传栏 消防通道".split()
+PLACES = (
+    "公园 小区 地铁站 公交站 学校门口 医院 菜市场 广场 河边步道 十字路口 "
+    "商场 火车站 老城区 新城区 体育馆 图书馆 社区 街道 停车场 人行道"
+).split()
+THINGS = (
+    "垃圾桶 路灯 座椅 厕所 红绿灯 停车位 健身器材 绿化带 井盖 护栏 "
+    "指示牌 公交线路 共享单车 充电桩 无障碍通道 监控 饮水机 遮阳棚 宣传栏 消防通道"
+).split()
 PROBLEMS = [
     "太少了",
     "坏了很久没人修",
@@ -50,7 +56,8 @@ def main():
     for i in range(args.n):
         place, thing, problem = rng.choice(PLACES), rng.choice(THINGS), rng.choice(PROBLEMS)
         title = f"{place}{thing}{problem}"
-        body = f"{place}附近的{thing}{problem}，{rng.choice(PLACES)}也有类似情况，{rng.choice(THINGS)}{rng.choice(PROBLEMS)}。希望有关部门尽快处理。"
+        elsewhere = f"{rng.choice(PLACES)}也有类似情况，{rng.choice(THINGS)}{rng.choice(PROBLEMS)}"
+        body = f"{place}附近的{thing}{problem}，{elsewhere}。希望有关部门尽快处理。"
         rows.append(
             Suggestion(
                 number=f"JY{i:012d}",
@@ -89,10 +96,12 @@ def main():
     for query in QUERIES:
         first_word = similarity.tokens(query)[0]
         baseline = timed(
-            lambda: list(Suggestion.objects.filter(words__contains=first_word).values_list("pk", flat=True)[:5])
+            lambda word=first_word: list(
+                Suggestion.objects.filter(words__contains=word).values_list("pk", flat=True)[:5]
+            )
         )
         found = []
-        took = timed(lambda: found.__setitem__(slice(None), similarity.similar(query)))
+        took = timed(lambda found=found, query=query: found.__setitem__(slice(None), similarity.similar(query)))
         best = f"{found[0].title} ({found[0].score:.2f})" if found else "-"
         print(f"{'baseline: LIKE %' + first_word + '%':<34}{baseline:>8.1f}{1:>12.2f}")
         print(f"{'similar(' + query[:10] + '…)':<34}{took:>8.1f}{took / baseline:>12.2f}  {best}")

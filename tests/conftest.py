@@ -148,6 +148,15 @@ def city(db):
 
 
 @pytest.fixture
+def cal(db):
+    """The working calendar as its tables hold it now."""
+    from wenming.workdays import calendar
+
+    calendar.invalidate()
+    return calendar.get_calendar()
+
+
+@pytest.fixture
 def login(client):
     def as_user(user):
         client.force_login(user)

@@ -81,7 +81,8 @@ admin = get_user_model().objects.get(username="chuangcheng")
 client.force_login(admin)
 statuses = {url: client.get(url).status_code for url in [
     "/office/", "/office/cases/", "/office/cases/notifications/", "/office/coverage/",
-    "/admin/workdays/holiday/", "/admin/workdays/calendaryear/", "/admin/coverage/run/", "/admin/coverage/coveragerule/",
+    "/admin/workdays/holiday/", "/admin/workdays/calendaryear/",
+    "/admin/coverage/run/", "/admin/coverage/coveragerule/",
 ]}
 handler = get_user_model().objects.get(username="chengguan")
 client.force_login(handler)

@@ -24,7 +24,7 @@ def bands(page) -> list[int]:
 
 def test_the_coverage_page_draws_the_map_and_switches_the_method(page, live_server, live_coverage):
     run = live_coverage.run
-    shares = dict(zip(run.parcels["ids"], run.parcels["values"]))
+    shares = dict(zip(run.parcels["ids"], run.parcels["values"], strict=True))
     columns = run.parcels["columns"]
 
     def expected(column):

@@ -134,7 +134,8 @@ def test_a_resident_submits_a_suggestion_with_a_place_and_a_photo(phone, live_se
     phone.locator(".photos img").scroll_into_view_if_needed()
     phone.wait_for_function("() => document.querySelector('.photos img').naturalWidth > 0")
     shot(phone, "4-detail")
-    phone.reload()  # without the one-time message: participation/base.html's messages list has role=status (axe: listitem), not ours
+    # Without the one-time message: the portal layout's messages list has role=status (axe: listitem), not ours.
+    phone.reload()
     assert serious_violations(phone) == []
     assert phone.outside_requests == []
 

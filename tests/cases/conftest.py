@@ -42,12 +42,16 @@ def jpeg(name="photo.jpg", size=(64, 48), colour=(200, 30, 30), *, gps=None) -> 
     return SimpleUploadedFile(name, jpeg_bytes(size, colour, gps=gps), content_type="image/jpeg")
 
 
-@pytest.fixture
-def world(city):
+def with_routing(city):
     """The city plus routing: 占道经营 → 市城管局 (D1) everywhere; anything in 东区 → 东一街道 (E1)."""
     RoutingRule.objects.create(category=category("E0501"), unit=city.units["D1"])
     RoutingRule.objects.create(area=city.areas["990102"], unit=city.units["E1"])
     return city
+
+
+@pytest.fixture
+def world(city):
+    return with_routing(city)
 
 
 @pytest.fixture

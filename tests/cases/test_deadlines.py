@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from tests.workdays.test_calendar import DAY, at, cal, run  # noqa: F401 (fixture)
+from tests.workdays.test_calendar import DAY, at, run
 from wenming.cases.models import Case, Category, Status
 from wenming.cases.services import deadlines
 from wenming.org.models import Area

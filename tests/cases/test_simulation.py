@@ -108,7 +108,7 @@ def test_every_case_agrees_with_its_events(simulated):
         events = grouped[case.pk]
         assert [e.action for e in events][0] == "report" and events[0].from_status == ""
         assert [e.id for e in events] == sorted(e.id for e in events), "events in time order"
-        for before, after in zip(events, events[1:]):
+        for before, after in zip(events, events[1:], strict=False):
             assert after.from_status == before.to_status, (case.number, before.action, after.action)
         assert case.status == events[-1].to_status
         verifies = [e for e in events if e.action == "verify"]

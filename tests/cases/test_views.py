@@ -20,7 +20,10 @@ def numbers_on(page) -> set:
 def test_each_role_lists_only_the_cases_in_its_scope(world, report, login):
     west = services.register(report(), world.users["campaign_admin"])  # to D1 by rule
     east = report(code="C0101", where=EAST_POINT)  # reported, in 东区
-    seen = lambda role: numbers_on(login(world.users[role]).get("/office/cases/"))
+
+    def seen(role):
+        return numbers_on(login(world.users[role]).get("/office/cases/"))
+
     assert seen("campaign_admin") == {west.number, east.number}
     assert seen("district_leader") == {west.number}
     assert seen("street_handler") == {west.number}

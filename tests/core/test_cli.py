@@ -12,7 +12,7 @@ def test_help_lists_every_command_with_one_line(capsys):
     main(["--help"])
     out = capsys.readouterr().out
     for command in ["demo", "serve", "migrate", "createadmin", "import-areas", "import-units", "import-users"]:
-        line = next((l for l in out.splitlines() if l.strip().startswith(command + " ")), None)
+        line = next((row for row in out.splitlines() if row.strip().startswith(command + " ")), None)
         assert line is not None, command
         assert len(line.split(None, 1)[1]) > 10, line
 

@@ -126,7 +126,7 @@ def test_gcj02_coordinates_are_moved_back_to_wgs84(city, tmp_path, capsys):
     call_command("coverage", "import-list", str(path), "--gcj02")
     dataset = Dataset.objects.get()
     assert dataset.converted_from_gcj02
-    for toilet, (glon, glat), (lon, lat) in zip(Feature.objects.order_by("ref"), gcj, wgs):
+    for toilet, (glon, glat), (lon, lat) in zip(Feature.objects.order_by("ref"), gcj, wgs, strict=True):
         expected = gcj02_to_wgs84(glon, glat)
         assert (toilet.lon, toilet.lat) == pytest.approx(expected, abs=2e-7)
         assert (toilet.lon, toilet.lat) == pytest.approx((lon, lat), abs=2e-7)

@@ -137,7 +137,7 @@ def test_mapped_entrances_on_a_parks_outline_belong_to_that_park():
     x = np.array([150.0, 150.0, 205.0, 150.0, 300.0])
     y = np.array([10.0, 116.0, 60.0, 60.0, 60.0])
     point, polygon = compute.entrances_of(parks, x, y, tolerance=10.0)
-    pairs = sorted(zip(point.tolist(), polygon.tolist()))
+    pairs = sorted(zip(point.tolist(), polygon.tolist(), strict=True))
     # On the south side, 6 m off the north side, 5 m off the east side: yes.
     # In the middle of the park (a building's door) and 100 m away: no.
     assert pairs == [(0, 0), (1, 0), (2, 0)]

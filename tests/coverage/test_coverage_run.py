@@ -225,7 +225,7 @@ def gated_park_town(gate: bool) -> OsmData:
 def test_a_park_with_a_mapped_entrance_is_entered_only_there(city, tmp_path, gate, north_covered):
     datasets.import_osm(gated_park_town(gate).write(tmp_path / "park.osm.pbf"))
     result = coverage.run()
-    values = dict(zip(result.parcels["ids"], result.parcels["values"]))
+    values = dict(zip(result.parcels["ids"], result.parcels["values"], strict=True))
     column = result.parcels["columns"].index("park.network")
     north = Dataset.objects.get().features.get(name="北苑").pk
     assert values[north][column] == north_covered

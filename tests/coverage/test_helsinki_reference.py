@@ -112,7 +112,7 @@ class Reference:
                 + sorted(self.on_segment.get(s, []))
                 + [(float(length[s]), ("n", int(self.network.v[s])))]
             )
-            for (a0, k0), (a1, k1) in zip(chain, chain[1:]):
+            for (a0, k0), (a1, k1) in zip(chain, chain[1:], strict=False):
                 join(k0, k1, max(0.0, a1 - a0))
         for key, still_to_go in self.sinks:
             still_to_go = max(0.0, still_to_go)  # a park the street touches: rounding may leave -1e-13
@@ -130,7 +130,7 @@ def reference_distances(network, origins, sample, facilities):
     """
     reference = Reference(network)
     segment, access, along = reference.snap(origins[sample, 0], origins[sample, 1])
-    for i, (s, a) in enumerate(zip(segment, along)):
+    for i, (s, a) in enumerate(zip(segment, along, strict=True)):
         reference.put(s, a, ("foot", i))
     for j, (s, a, rest) in enumerate(facilities):
         reference.add_facility(s, a, rest, ("facility", j))
@@ -154,7 +154,10 @@ def entries_of(network, sources):
     )
     rest = sources.offsets - to_foot
     return sorted(
-        {(int(s), round(float(a), 6), round(float(r), 6)) for s, a, r in zip(sources.edge, sources.along, rest)}
+        {
+            (int(s), round(float(a), 6), round(float(r), 6))
+            for s, a, r in zip(sources.edge, sources.along, rest, strict=True)
+        }
     )
 
 
@@ -198,7 +201,7 @@ def test_walking_distances_to_toilets_agree_with_networkx_for_every_sampled_orig
 
     reference = Reference(network)
     segment, access, along = reference.snap(toilets[:, 0], toilets[:, 1])
-    facilities = list(zip(segment, along, access))
+    facilities = list(zip(segment, along, access, strict=True))
     sample, sharing = pick_sample(helsinki["rng"], origins, network, set(segment.tolist()))
     theirs, _ = reference_distances(network, origins, sample, facilities)
 

@@ -99,7 +99,7 @@ def test_street_classes_follow_the_highway_tag(tmp_path):
     for i, highway in enumerate(["primary", "tertiary", "residential", "pedestrian", "footway"]):
         data.street([(0, i * 50), (100, i * 50)], highway=highway, name=highway)
     extract = read(tmp_path, data)
-    by_name = {extract.names[n]: c for n, c in zip(extract.street_name, extract.street_class)}
+    by_name = {extract.names[n]: c for n, c in zip(extract.street_name, extract.street_class, strict=True)}
     assert {k: STREET_CLASSES[v] for k, v in by_name.items()} == {
         "primary": "main",
         "tertiary": "branch",

@@ -39,7 +39,7 @@ def test_the_command_is_listed_by_wenming_help(capsys):
     from wenming.cli import main
 
     main(["--help"])
-    line = next(l for l in capsys.readouterr().out.splitlines() if l.strip().startswith("open311 "))
+    line = next(row for row in capsys.readouterr().out.splitlines() if row.strip().startswith("open311 "))
     assert "Manage Open311 client applications (API keys)." in line
 
 

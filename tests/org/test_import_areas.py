@@ -139,7 +139,7 @@ def test_codes_of_the_wrong_length_or_with_letters_are_rejected(city, tmp_path):
         community("99010100200", box(111.0, 40.05, 111.05, 40.1)),
         community("99010100200X", box(111.05, 40.05, 111.1, 40.1)),
     ]
-    message = assert_rejected(write(tmp_path, features), "community", "feature 1", "feature 2", "12 digits")
+    assert_rejected(write(tmp_path, features), "community", "feature 1", "feature 2", "12 digits")
 
 
 def test_an_unknown_parent_is_rejected(city, tmp_path):

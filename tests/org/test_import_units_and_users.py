@@ -133,7 +133,7 @@ def test_generated_passwords_are_printed_once(city, tmp_path, capsys):
     path = write_csv(tmp_path, USER_COLUMNS, [["zhao", "赵六", "", "", "E1", "handler", "", "", ""]])
     call_command("import_users", path)
     out = capsys.readouterr().out
-    line = next(l for l in out.splitlines() if l.strip().startswith("zhao"))
+    line = next(row for row in out.splitlines() if row.strip().startswith("zhao"))
     password = line.split()[-1]
     assert User.objects.get(username="zhao").check_password(password)
 

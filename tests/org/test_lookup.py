@@ -50,7 +50,7 @@ def test_a_corner_of_the_city_is_inside(city):
 def test_many_points_at_once_agree_with_one_at_a_time(city):
     points = [(111.02, 40.02), (111.07, 40.03), (111.15, 40.05), (120.0, 30.0), (111.05, 40.07)]
     many = lookup.get_index().locate_many([p[0] for p in points], [p[1] for p in points])
-    for (lon, lat), answer in zip(points, many):
+    for (lon, lat), answer in zip(points, many, strict=True):
         single = lookup.get_index().locate(lon, lat)
         assert (answer and codes(answer)) == (single and codes(single))
     assert many[3] is None

@@ -12,7 +12,10 @@ from wenming.org import services
 def add_communities(first, last):
     """Communities with a committee and a handler each, in strips of the east street."""
     numbers = range(first, last + 1)
-    strip = lambda i: box(111.1 + i * 0.001, 40.0, 111.1 + (i + 1) * 0.001, 40.01)
+
+    def strip(i):
+        return box(111.1 + i * 0.001, 40.0, 111.1 + (i + 1) * 0.001, 40.01)
+
     services.import_areas([feature(f"990102001{i:03d}", f"社区{i}", strip(i)) for i in numbers], "community")
     services.import_units(
         [

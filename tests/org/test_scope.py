@@ -46,9 +46,9 @@ def test_each_role_sees_exactly_its_areas_and_units(city, role):
 
 
 def test_people_are_scoped_through_their_unit(city):
-    seen = lambda role: set(
-        visible(city.users[role], Membership.objects.all()).values_list("user__username", flat=True)
-    )
+    def seen(role):
+        return set(visible(city.users[role], Membership.objects.all()).values_list("user__username", flat=True))
+
     assert seen("district_leader") == {"district_leader", "street_handler", "grid_worker"}
     assert seen("department_handler") == {"department_handler"}
     assert seen("campaign_admin") == set(city.users)  # the whole city, volunteers and citizens too
@@ -213,6 +213,13 @@ def test_people_list_masks_phones_except_for_leaders_of_their_unit(city, login):
     assert handler_phone in own_page  # one's own number
     group_page = login(city.users["department_handler"]).get("/office/org/people/").content.decode()
     assert handler_phone not in group_page
+    from wenming.org import services
+
+    colleague = services.create_person(
+        username="w1_colleague", real_name="同事", password="long-enough-pass-1", role="handler", unit=city.units["W1"]
+    )
+    colleague_page = login(colleague).get("/office/org/people/").content.decode()
+    assert masked in colleague_page and handler_phone not in colleague_page
 
 
 def test_a_handler_sees_colleagues_phones_masked(city, login):

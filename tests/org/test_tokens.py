@@ -192,5 +192,5 @@ def test_the_token_command_names_an_unknown_user_or_prefix(city, args, message):
 
 def test_the_token_command_is_listed_with_its_help_line(capsys):
     main(["--help"])
-    line = next(l for l in capsys.readouterr().out.splitlines() if l.strip().startswith("token "))
+    line = next(row for row in capsys.readouterr().out.splitlines() if row.strip().startswith("token "))
     assert line.split(None, 1)[1].strip() == "Create, list and revoke API tokens for apps."

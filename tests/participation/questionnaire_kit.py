@@ -14,7 +14,7 @@ def choice(text, *labels, kind="single", scores=None, required=True, other=False
         "required": required,
         "allow_other": other,
         "scored": scored,
-        "options": [{"key": "", "label": label, "score": score} for label, score in zip(labels, scores)],
+        "options": [{"key": "", "label": label, "score": score} for label, score in zip(labels, scores, strict=True)],
     }
     if show_if:
         data["show_if_item"], data["show_if_values"] = show_if[0], list(show_if[1])

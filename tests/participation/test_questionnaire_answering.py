@@ -153,7 +153,7 @@ def test_a_post_without_the_pages_session_is_sent_back(survey, web):
 
 def test_answers_from_one_address_are_capped_per_day(survey, web, settings):
     settings.WENMING_QUESTIONNAIRE_IP_DAILY_CAP = 2
-    for n in range(2):
+    for _ in range(2):
         web.cookies.pop("sessionid", None)
         assert answer(web, survey, {"q1": "o1", "q3": "3"}).status_code == 302
     web.cookies.pop("sessionid")

@@ -122,7 +122,7 @@ def sheet(response):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
-    return rows[0], [dict(zip(rows[0], row)) for row in rows[1:]]
+    return rows[0], [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
 def test_the_export_columns_are_stable_across_versions_and_skipped_questions(city, admin, login):

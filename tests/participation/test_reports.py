@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from tests.cases.conftest import WEST_POINT, category, jpeg, world  # noqa: F401 (fixture)
+from tests.cases.conftest import WEST_POINT, category, jpeg
 from wenming.cases import services as cases
 from wenming.cases.models import Attachment, Case
 from wenming.notifications.models import Notification

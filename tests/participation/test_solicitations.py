@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.participation.suggestion_helpers import fake_image, jpeg, media  # noqa: F401
+from tests.participation.suggestion_helpers import fake_image, jpeg
 from wenming.participation.models import Solicitation, SolicitationEntry
 from wenming.participation.services import solicitations as service
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from tests.concurrency import race
 from tests.conftest import build_city
 from tests.participation.conftest import make_resident
-from tests.participation.suggestion_helpers import jpeg, media, no_limits  # noqa: F401
+from tests.participation.suggestion_helpers import jpeg
 from wenming.participation.models import Solicitation, SolicitationEntry, Vote
 from wenming.participation.services import solicitations as service
 

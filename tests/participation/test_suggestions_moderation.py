@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.participation.conftest import make_resident
-from tests.participation.suggestion_helpers import configure, jpeg, media, no_limits, suggest, topics  # noqa: F401
+from tests.participation.suggestion_helpers import configure, jpeg
 from wenming.notifications.models import Notification
 from wenming.participation.models import Flag, ModerationEvent, PointEntry, Suggestion
 from wenming.participation.services import suggestions as service

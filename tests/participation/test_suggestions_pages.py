@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.participation.conftest import make_resident
-from tests.participation.suggestion_helpers import configure, media, no_limits, suggest, topics  # noqa: F401
+from tests.participation.suggestion_helpers import configure
 from wenming.participation.models import Suggestion
 from wenming.participation.services import suggestions as service
 

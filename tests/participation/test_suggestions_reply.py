@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.participation.suggestion_helpers import WEST, configure, media, no_limits, suggest, topics  # noqa: F401
+from tests.participation.suggestion_helpers import WEST, configure
 from wenming.notifications.models import Notification
 from wenming.participation.models import ModerationEvent, PointEntry, Suggestion
 from wenming.participation.services import suggestions as service

@@ -6,18 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.participation.suggestion_helpers import (  # noqa: F401 (fixtures)
-    EAST,
-    OUTSIDE,
-    WEST,
-    configure,
-    fake_image,
-    jpeg,
-    media,
-    no_limits,
-    suggest,
-    topics,
-)
+from tests.participation.suggestion_helpers import EAST, OUTSIDE, WEST, configure, fake_image, jpeg
 from wenming.core.models import Sequence
 from wenming.participation.models import PointEntry, Suggestion, SuggestionPhoto, SuggestionTopic
 from wenming.participation.services import suggestions as service

@@ -9,7 +9,7 @@ from django.utils import timezone
 from tests.concurrency import race
 from tests.conftest import build_city
 from tests.participation.conftest import make_resident
-from tests.participation.suggestion_helpers import configure, media, no_limits, suggest, topics  # noqa: F401
+from tests.participation.suggestion_helpers import configure
 from wenming.notifications.models import Notification
 from wenming.participation.models import Suggestion, SuggestionSupport
 from wenming.participation.services import suggestions as service

@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from wenming.workdays import calendar as workcalendar
 from wenming.workdays.calendar import WorkCalendar, get_calendar, seed_official_calendar
 from wenming.workdays.models import CalendarYear, Holiday, TimeUnit
 
@@ -19,12 +18,6 @@ DAY = 7 * HOUR
 
 def at(y, m, d, hh=0, mm=0) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def cal(db):
-    workcalendar.invalidate()
-    return get_calendar()
 
 
 def add_hours(cal, start, hours):

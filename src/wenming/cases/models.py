@@ -255,6 +255,9 @@ class CaseEvent(models.Model):
     scope_area = "case__area__path"
     scope_unit = "case__assigned_unit__path"
 
+    def __str__(self):
+        return f"{self.action}: {self.from_status} → {self.to_status}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("case events are immutable")
@@ -297,6 +300,9 @@ class Attachment(models.Model):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.original_name or self.image.name
 
 
 class RoutingRule(models.Model):
@@ -363,3 +369,6 @@ class CaseRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case"], condition=Q(status="pending"), name="cases_one_pending_request")
         ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.get_status_display()}"

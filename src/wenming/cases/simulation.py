@@ -420,7 +420,7 @@ class _TableWriter:
         """Database values for the rows; touches no connection, so it can run in the generating process."""
         if not rows:
             return []
-        columns = list(zip(*rows))
+        columns = list(zip(*rows, strict=True))
         for i, adapt in self.adapters:
             # Many rows share one value (a route's data, the instant of intake): adapt it once.
             memo = {}
@@ -436,7 +436,7 @@ class _TableWriter:
                 adapted.append(done)
             columns[i] = adapted
         columns.extend([default] * len(rows) for default in self.defaults)
-        return list(zip(*columns))
+        return list(zip(*columns, strict=True))
 
     def write(self, prepared: list) -> None:
         if not prepared:
@@ -819,7 +819,7 @@ class _Simulator:
         )
 
     def live(self, case: _Case, merge_into) -> None:
-        world, rnd = self.world, self.random
+        rnd = self.random
         now = case.created_at
         reporter = case.reporter
         self.emit(
@@ -1140,7 +1140,7 @@ class _Simulator:
         source_p = np.array([SOURCE_WEIGHTS[s] for s in sources])
         source_p /= source_p.sum()
         rows, events, requests = [], [], []
-        for (midnight, _weight, hours_past), n in zip(day_weights, list(per_day)):
+        for (midnight, _weight, hours_past), n in zip(day_weights, list(per_day), strict=True):
             if not n:
                 continue
             hour_p = HOUR_WEIGHTS * hours_past
@@ -1149,7 +1149,7 @@ class _Simulator:
             categories = vectors.choice(len(world.categories), size=n, p=world.category_p).tolist()
             case_sources = vectors.choice(len(sources), size=n, p=source_p).tolist()
             grids = vectors.choice(len(world.grids), size=n, p=world.grid_p).tolist()
-            for offset, category, source, grid in zip(offsets.tolist(), categories, case_sources, grids):
+            for offset, category, source, grid in zip(offsets.tolist(), categories, case_sources, grids, strict=True):
                 case = self.new_case(
                     midnight + timedelta(seconds=offset), category, sources[source].value, world.grids[grid]
                 )
@@ -1317,7 +1317,7 @@ def simulate(
 
     def write(prepared_cases, prepared_events, prepared_requests, sequences):
         with transaction.atomic():
-            for writer, prepared in zip(writers, (prepared_cases, prepared_events, prepared_requests)):
+            for writer, prepared in zip(writers, (prepared_cases, prepared_events, prepared_requests), strict=True):
                 writer.write(prepared)
             Sequence.objects.bulk_create(
                 [Sequence(prefix=p, last=n) for p, n in sorted(sequences.items())],

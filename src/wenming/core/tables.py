@@ -39,7 +39,7 @@ def read_table(path: str | Path) -> list[tuple[int, dict]]:
     for number, values in enumerate(rows, start=2):
         if all(v is None or str(v).strip() == "" for v in values):
             continue
-        result.append((number, {name: value for name, value in zip(names, values) if name}))
+        result.append((number, {name: value for name, value in zip(names, values, strict=False) if name}))
     return result
 
 

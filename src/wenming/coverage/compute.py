@@ -294,7 +294,7 @@ def street_gaps(network: Network, x, y, spacing_by_class: dict[int, float], *, s
         in_class = in_class[order]
         names = network.street_name[in_class]
         bounds = np.flatnonzero(np.r_[True, names[1:] != names[:-1], True])
-        for a, b in zip(bounds[:-1], bounds[1:]):
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
             group = in_class[a:b]
             lines = np.empty((len(group), 2, 2))
             lines[:, 0, 0], lines[:, 0, 1] = network.x[network.u[group]], network.y[network.u[group]]
@@ -316,7 +316,7 @@ def _gaps_along(line, points, point_tree, spacing, snap_m, name, street_class) -
         positions += shapely.line_locate_point(line, points[near]).tolist()
     positions = np.sort(np.array(positions))
     found = []
-    for start, end in zip(positions[:-1], positions[1:]):
+    for start, end in zip(positions[:-1], positions[1:], strict=True):
         if end - start > spacing:
             middle = line.interpolate((start + end) / 2)
             found.append(Gap(name, street_class, float(start), float(end), middle.x, middle.y))

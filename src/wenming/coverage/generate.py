@@ -663,7 +663,7 @@ class _Builder:
         # The biggest few get names.
         names = [""] * len(parks)
         biggest = np.argsort(-shapely.area(parks), kind="stable")[:NAMED_PARKS]
-        for k, name in zip(biggest, _distinct(PARK_STEMS, ("公园",), len(biggest), self.rng)):
+        for k, name in zip(biggest, _distinct(PARK_STEMS, ("公园",), len(biggest), self.rng), strict=True):
             names[k] = name
         return parks, names
 
@@ -793,13 +793,13 @@ class _Builder:
         kept = np.flatnonzero(keep)
         names = [names[k] for k in kept] if names else [""] * len(kept)
         if people is None:
-            features += [osm.OsmFeature(kind, g, "", name) for g, name in zip(geometries[kept], names)]
+            features += [osm.OsmFeature(kind, g, "", name) for g, name in zip(geometries[kept], names, strict=True)]
         else:
             # Only homes carry tags: the generated population, as a city's own list would.
             population = np.rint(people[kept]).astype(int).tolist()
             features += [
                 osm.OsmFeature(kind, g, "", name, {"population": n})
-                for g, name, n in zip(geometries[kept], names, population)
+                for g, name, n in zip(geometries[kept], names, population, strict=True)
             ]
 
     def _to_lonlat(self, geometries):

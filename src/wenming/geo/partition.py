@@ -392,7 +392,7 @@ def _merge_fragments(pieces: np.ndarray, boundary: BaseGeometry) -> np.ndarray:
             continue
         near = shapely.buffer(parts_arr[cand], eps, quad_segs=1)
         length = shapely.length(shapely.intersection(frag.boundary, near))
-        borders[f_idx] = [(int(c), float(l)) for c, l in zip(cand, length) if l > 10 * eps]
+        borders[f_idx] = [(int(c), float(shared)) for c, shared in zip(cand, length, strict=True) if shared > 10 * eps]
 
     resolved = np.zeros(len(parts_arr), dtype=bool)
     resolved[:n] = True

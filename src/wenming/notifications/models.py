@@ -37,6 +37,9 @@ class Notification(models.Model):
             models.Index(fields=["subject_type", "subject_id"], name="notifications_subject"),
         ]
 
+    def __str__(self):
+        return self.title
+
 
 class Delivery(models.Model):
     """Sending one notification through one outbound channel, with its attempts."""
@@ -57,3 +60,6 @@ class Delivery(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="deliveries_due")]
+
+    def __str__(self):
+        return f"{self.channel} → {self.address}: {self.get_status_display()}"

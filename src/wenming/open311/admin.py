@@ -44,7 +44,17 @@ class ClientAppAdmin(admin.ModelAdmin):
 class ServiceAttributeForm(forms.ModelForm):
     class Meta:
         model = ServiceAttribute
-        fields = "__all__"
+        fields = [
+            "category",
+            "code",
+            "variable",
+            "datatype",
+            "required",
+            "datatype_description",
+            "order",
+            "description",
+            "values",
+        ]
         widgets = {"values": forms.Textarea(attrs={"rows": 4, "cols": 60})}
 
 

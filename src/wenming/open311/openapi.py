@@ -252,7 +252,8 @@ def openapi_document(request=None) -> dict:
             "description": (
                 "The GeoReport v2 interface of the civilized city platform (http://wiki.open311.org/GeoReport_v2). "
                 "Every path ends in .xml or .json; errors come in the same format. Posting needs an api_key "
-                "issued by the campaign office; reading does not. Over the rate limit the answer is 429 with Retry-After."
+                "issued by the campaign office; reading does not. Over the rate limit the answer is 429 "
+                "with Retry-After."
             ),
         },
         "servers": [{"url": base}],
@@ -307,7 +308,9 @@ def openapi_document(request=None) -> dict:
                             "in": "header",
                             "required": False,
                             "schema": STRING,
-                            "description": "Send the same key again to get the first result instead of a second request",
+                            "description": (
+                                "Send the same key again to get the first result instead of a second request"
+                            ),
                         },
                     ],
                     "requestBody": {

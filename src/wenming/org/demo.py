@@ -131,7 +131,7 @@ def generate_streets(districts: dict[str, shapely.Geometry]) -> list[dict]:
         # The pieces nearest the centre go to street offices, the outer ones to towns.
         pieces.sort(key=lambda g: float(_distance_km(g.representative_point().x, g.representative_point().y)))
         rows = sorted(rows, key=lambda r: (_is_town(r["code"]), r["code"]))
-        for row, geom in zip(rows, pieces):
+        for row, geom in zip(rows, pieces, strict=True):
             features.append(_feature(row["code"], row["name"], geom, district_code))
     return features
 

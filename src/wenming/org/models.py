@@ -27,9 +27,6 @@ class TreeNode(models.Model):
         abstract = True
         ordering = ["path"]
 
-    def compute_path(self) -> str:
-        return (self.parent.path if self.parent_id else "") + self.code + "/"
-
     def save(self, *args, **kwargs):
         old_path = self.path
         self.path = self.compute_path()
@@ -40,6 +37,9 @@ class TreeNode(models.Model):
             for node in moved:
                 node.path = self.path + node.path[len(old_path) :]
             type(self).objects.bulk_update(moved, ["path"], batch_size=500)
+
+    def compute_path(self) -> str:
+        return (self.parent.path if self.parent_id else "") + self.code + "/"
 
     def descendants(self):
         return type(self).objects.filter(path__startswith=self.path).exclude(pk=self.pk)
@@ -296,3 +296,6 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

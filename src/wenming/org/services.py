@@ -168,7 +168,7 @@ def import_areas(
     existing = {a.code: a for a in Area.objects.filter(code__in=[p[1] for p in parsed])}
     parents = {a.code: a for a in Area.objects.filter(code__in={p[3] for p in parsed if p[3]})}
     parent_shapes: dict[str, object] = {}
-    for index, code, name, parent_code, geom in parsed:
+    for index, code, _name, parent_code, geom in parsed:
         where = _("feature %d") % index
         if code in existing and not update:
             problems.append(Problem(where, code, _("an area with this code already exists")))
@@ -207,7 +207,7 @@ def import_areas(
     summary = ImportSummary()
     with transaction.atomic():
         to_create = []
-        for index, code, name, parent_code, geom in parsed:
+        for _index, code, name, parent_code, geom in parsed:
             facts = _geometry_facts(geom)
             parent = parents.get(parent_code)
             area = existing.get(code)
@@ -238,7 +238,7 @@ def _overlaps(parsed, tolerance) -> list[Problem]:
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="overlaps")
     problems = []
-    for i, j in zip(left.tolist(), right.tolist()):
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
         if i >= j:
             continue
         shared = geoms[i].intersection(geoms[j]).area

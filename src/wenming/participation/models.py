@@ -65,6 +65,9 @@ class VerificationCode(models.Model):
     class Meta:
         indexes = [models.Index(fields=["address", "purpose", "-created_at"])]
 
+    def __str__(self):
+        return f"{self.get_purpose_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class TrackingCode(models.Model):
     """Lets someone who reported without an account follow the report."""
@@ -72,6 +75,9 @@ class TrackingCode(models.Model):
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="tracking")
     code_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.code_hash[:8]}…"
 
 
 # ---------------------------------------------------------------------------
@@ -85,6 +91,9 @@ class Support(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "user"], name="participation_support_once")]
+
+    def __str__(self):
+        return f"+1 · {self.created_at:%Y-%m-%d %H:%M}"
 
 
 # ---------------------------------------------------------------------------
@@ -125,6 +134,9 @@ class PointEntry(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["citizen", "rule", "ref"], name="participation_points_once")]
 
+    def __str__(self):
+        return f"{self.points:+d} {self.reason}"
+
 
 # ---------------------------------------------------------------------------
 # Portal settings (one row)
@@ -144,6 +156,9 @@ class PortalSettings(models.Model):
     class Meta:
         verbose_name = _("portal settings")
         verbose_name_plural = _("portal settings")
+
+    def __str__(self):
+        return str(_("portal settings"))
 
     @classmethod
     def get(cls) -> "PortalSettings":
@@ -243,6 +258,9 @@ class SuggestionPhoto(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self):
+        return self.image.name
+
 
 class SuggestionSupport(models.Model):
     suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="supports")
@@ -253,6 +271,9 @@ class SuggestionSupport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["suggestion", "user"], name="participation_suggestion_support_once")
         ]
+
+    def __str__(self):
+        return f"+1 · {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Flag(models.Model):
@@ -266,6 +287,9 @@ class Flag(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["suggestion", "user"], name="participation_flag_once")]
+
+    def __str__(self):
+        return self.reason
 
 
 class ModerationEvent(models.Model):
@@ -293,6 +317,9 @@ class ModerationEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"
 
 
 # ---------------------------------------------------------------------------
@@ -358,6 +385,9 @@ class Vote(models.Model):
         constraints = [models.UniqueConstraint(fields=["entry", "user"], name="participation_vote_once")]
         indexes = [models.Index(fields=["solicitation", "user"])]
 
+    def __str__(self):
+        return f"{self.entry} · {self.created_at:%Y-%m-%d %H:%M}"
+
 
 # ---------------------------------------------------------------------------
 # Questionnaires (群众满意度 / 知晓率)
@@ -400,6 +430,9 @@ class QuestionnaireVersion(models.Model):
     class Meta:
         ordering = ["questionnaire", "number"]
         constraints = [models.UniqueConstraint(fields=["questionnaire", "number"], name="participation_version_number")]
+
+    def __str__(self):
+        return f"{self.questionnaire} v{self.number}"
 
 
 class ItemKind(models.TextChoices):
@@ -455,6 +488,9 @@ class Response(models.Model):
             models.Index(fields=["questionnaire", "user"]),
         ]
 
+    def __str__(self):
+        return f"{self.questionnaire} · {self.submitted_at:%Y-%m-%d %H:%M}"
+
 
 class Answer(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
@@ -465,3 +501,6 @@ class Answer(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["response", "item_key"], name="participation_answer_once")]
+
+    def __str__(self):
+        return self.item_key

@@ -48,7 +48,7 @@ def _parse_periods(raw: Iterable[tuple[str, str]]) -> tuple[tuple[int, int], ...
     periods.sort()
     if not periods:
         raise ImproperlyConfigured("WENMING_WORKING_HOURS must list at least one period.")
-    for (s, e), nxt in zip(periods, periods[1:] + [None]):
+    for (s, e), nxt in zip(periods, periods[1:] + [None], strict=True):
         if e <= s:
             raise ImproperlyConfigured("WENMING_WORKING_HOURS: each period must end after it starts.")
         if nxt is not None and nxt[0] < e:

@@ -197,7 +197,7 @@ def _parks(network, features, park_rules, land, buildings, methods, parameters) 
     green = [f for kind in GREEN_KINDS for f in features[kind]]
     area = np.array([f.area_m2 for f in green], float)
     smallest = park_rules[0].min_area_m2
-    green = [f for f, a in zip(green, area) if a >= smallest]
+    green = [f for f, a in zip(green, area, strict=True) if a >= smallest]
     area = np.array([f.area_m2 for f in green], float)
     geometries = [network.projection.geometry(shape(f.geometry)) for f in green]
     # The radius a park serves: the largest of the tiers its area reaches.
@@ -403,7 +403,7 @@ def _area_rows(areas, land, buildings, people, park, toilet, park_rules, gaps, m
     rows = []
     for level, index, area in units:
 
-        def mask_of(layer):
+        def mask_of(layer, level=level, index=index):
             if level == "city":
                 return np.ones(len(layer.origins), bool)
             return (layer.district if level == "district" else layer.street) == index

@@ -244,12 +244,12 @@ def parcels_geojson(run: Run) -> dict:
     """Residential parcels with their covered share (0–1) in each of the run's columns."""
     parcels = run.parcels or {}
     columns, ids, values = parcels.get("columns", []), parcels.get("ids", []), parcels.get("values", [])
-    shares = dict(zip(ids[:MAX_PARCELS], values[:MAX_PARCELS]))
+    shares = dict(zip(ids[:MAX_PARCELS], values[:MAX_PARCELS], strict=True))
     features = [
         {
             "type": "Feature",
             "geometry": geometry,
-            "properties": {"id": pk, "name": name, "shares": dict(zip(columns, shares[pk]))},
+            "properties": {"id": pk, "name": name, "shares": dict(zip(columns, shares[pk], strict=True))},
         }
         for pk, name, geometry in Feature.objects.filter(pk__in=list(shares))
         .values_list("pk", "name", "geometry")

@@ -892,7 +892,8 @@ def submit(questionnaire, data, *, user=None, session_token: str = "", ip_hash: 
         if not session_token and user is None:
             raise NotAccepting(
                 _(
-                    "Your browser did not keep this page's session. Please allow cookies and open the questionnaire again."
+                    "Your browser did not keep this page's session. "
+                    "Please allow cookies and open the questionnaire again."
                 )
             )
         if has_answered(questionnaire, user=user, session_token=session_token):
@@ -905,7 +906,8 @@ def submit(questionnaire, data, *, user=None, session_token: str = "", ip_hash: 
             if sent >= ip_daily_cap():
                 raise TooManyFromAddress(
                     _(
-                        "Too many answers to this questionnaire have come from your network today. Please try again tomorrow."
+                        "Too many answers to this questionnaire have come from your network today. "
+                        "Please try again tomorrow."
                     )
                 )
         answers, area, errors = check_answers(questionnaire, version, data)

@@ -59,7 +59,7 @@ class Command(BaseCommand):
         header = ("id", "prefix", "name", "per minute", "created", "last used", "revoked")
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
         for row in [header, *rows]:
-            self.stdout.write("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+            self.stdout.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
     def handle_revoke(self, *, prefix, **options):
         try:

@@ -59,7 +59,7 @@ class Command(BaseCommand):
         header = ("prefix", "name", "user", "created", "last used", "revoked")
         widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
         for row in [header, *rows]:
-            self.stdout.write("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+            self.stdout.write("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
     def handle_revoke(self, *, prefix, **options):
         try:
