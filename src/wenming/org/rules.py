@@ -9,7 +9,7 @@ that holds; Django lets an active superuser pass every such check.
 
 import rules
 
-from wenming.org.models import STAFF_ROLES, Role, UnitKind
+from wenming.org.models import STAFF_ROLES, Membership, Role, UnitKind
 from wenming.org.scope import acting_membership
 
 # Roles of a campaign office that register and dispatch cases (with the office's leader).
@@ -72,6 +72,40 @@ def is_city_campaign_office_admin(user) -> bool:
     """An admin of the city's own campaign office (not a district's)."""
     membership = acting_membership(user)
     return bool(is_campaign_office_admin(user) and membership.unit.area.parent_id is None)
+
+
+@rules.predicate
+def may_see_phone(viewer, person) -> bool:
+    """Phones are shown in full to the person, the city's campaign office admins,
+    and leaders of the person's unit (or a unit above it); masked to everyone else."""
+    if not getattr(viewer, "is_authenticated", False) or person is None:
+        return False
+    if viewer.pk == person.pk or viewer.is_superuser:
+        return True
+    acting = acting_membership(viewer)
+    if acting is None:
+        return False
+    if acting.role == Role.CAMPAIGN_ADMIN and acting.unit.area.parent_id is None:
+        return True
+    if acting.role == Role.UNIT_LEADER:
+        return Membership.objects.filter(user=person, is_active=True, unit__path__startswith=acting.unit.path).exists()
+    return False
+
+
+@rules.predicate
+def may_revoke_token(user, token) -> bool:
+    """An API token is revoked by its owner, a superuser or an admin of the city's campaign office."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.pk == token.user_id or user.is_superuser:
+        return True
+    acting = acting_membership(user)
+    return (
+        acting is not None
+        and acting.role == Role.CAMPAIGN_ADMIN
+        and acting.unit is not None
+        and acting.unit.area.parent_id is None  # the city's own campaign office
+    )
 
 
 # People pages: those who manage people, not inspectors and grid workers.

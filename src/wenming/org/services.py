@@ -24,6 +24,7 @@ from wenming.core.errors import Invalid
 from wenming.geo.crs import geometry_gcj02_to_wgs84
 from wenming.geo.geometry import GeometryError, polygon_from_geojson, share_outside, to_geojson
 from wenming.geo.measure import area_m2
+from wenming.org import rules
 from wenming.org import scope as scope_module
 from wenming.org.models import (
     CODE_LENGTH,
@@ -541,24 +542,7 @@ def shown_phone(viewer, person) -> str:
     """The person's phone as ``viewer`` may see it: in full or masked."""
     profile = getattr(person, "profile", None)
     phone = profile.phone if profile else ""
-    return phone if can_see_phone(viewer, person) else mask_phone(phone)
-
-
-def can_see_phone(viewer, person) -> bool:
-    """Phones are shown in full to the person, the city's campaign office admins,
-    and leaders of the person's unit (or a unit above it)."""
-    if not getattr(viewer, "is_authenticated", False):
-        return False
-    if viewer.pk == person.pk or viewer.is_superuser:
-        return True
-    acting = scope_module.acting_membership(viewer)
-    if acting is None:
-        return False
-    if acting.role == Role.CAMPAIGN_ADMIN and acting.unit.area.parent_id is None:
-        return True
-    if acting.role == Role.UNIT_LEADER:
-        return Membership.objects.filter(user=person, is_active=True, unit__path__startswith=acting.unit.path).exists()
-    return False
+    return phone if rules.may_see_phone.test(viewer, person) else mask_phone(phone)
 
 
 def campaign_office_for(district: Area | None) -> Unit | None:

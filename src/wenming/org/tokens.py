@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from wenming.core.errors import Forbidden, NotFound, ServiceError
 from wenming.core.keys import hash_key, new_key
-from wenming.org.models import ApiToken, Role
-from wenming.org.scope import acting_membership
+from wenming.org import rules
+from wenming.org.models import ApiToken
 
 KEY_PREFIX = "wm_"
 PREFIX_LENGTH = 8
@@ -70,19 +70,7 @@ def tokens_of(user):
 
 
 def _may_revoke(by_user, token: ApiToken) -> bool:
-    if by_user is COMMAND_LINE:
-        return True
-    if not getattr(by_user, "is_authenticated", False):
-        return False
-    if by_user.pk == token.user_id or by_user.is_superuser:
-        return True
-    membership = acting_membership(by_user)
-    return (
-        membership is not None
-        and membership.role == Role.CAMPAIGN_ADMIN
-        and membership.unit is not None
-        and membership.unit.area.parent_id is None  # the city's own campaign office
-    )
+    return by_user is COMMAND_LINE or rules.may_revoke_token.test(by_user, token)
 
 
 def find(token_id_or_prefix) -> ApiToken:

@@ -36,9 +36,9 @@ from wenming.notifications import services as notifications
 from wenming.notifications.models import Notification
 from wenming.org import lookup
 from wenming.org import services as org_services
-from wenming.org.models import Area, AreaLevel, Role, UnitKind
-from wenming.org.scope import acting_membership, visible
-from wenming.participation import similarity
+from wenming.org.models import Area, AreaLevel
+from wenming.org.scope import visible
+from wenming.participation import rules, similarity
 from wenming.participation.access import citizen_for
 from wenming.participation.models import (
     Flag,
@@ -50,7 +50,6 @@ from wenming.participation.models import (
     SuggestionSupport,
     SuggestionTopic,
 )
-from wenming.participation.rules import is_campaign_admin
 from wenming.participation.services import points
 from wenming.workdays.calendar import get_calendar
 from wenming.workdays.models import TimeUnit
@@ -70,7 +69,6 @@ RESUBMIT_WINDOW = timedelta(minutes=10)
 REMIND_WORKING_DAYS = 2
 
 PUBLIC_STATUSES = (Status.PUBLISHED, Status.REPLIED)
-REPLY_ROLES = {Role.CAMPAIGN_ADMIN, Role.UNIT_LEADER, Role.HANDLER}
 
 # Topics a new installation starts with (data, in Chinese); the office edits them as reference data.
 DEFAULT_TOPICS = [
@@ -406,28 +404,11 @@ def office_suggestions(user):
     return visible(user, Suggestion.objects.select_related("topic", "responsible_unit", "area"))
 
 
-# Campaign office admins moderate, within their scope (can_moderate).
-is_moderator = is_campaign_admin
-
-
-def can_moderate(user, suggestion: Suggestion) -> bool:
-    return is_moderator(user) and office_suggestions(user).filter(pk=suggestion.pk).exists()
-
-
-def can_reply(user, suggestion: Suggestion) -> bool:
-    """Staff of the responsible unit (or a unit above it), or of a campaign office whose scope holds it."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    membership = acting_membership(user)
-    if membership is None:
-        return user.is_superuser
-    if membership.role not in REPLY_ROLES:
-        return False
-    unit = membership.unit
-    responsible = suggestion.responsible_unit
-    if responsible is not None and responsible.path.startswith(unit.path):
-        return True
-    return unit.kind == UnitKind.CAMPAIGN_OFFICE and office_suggestions(user).filter(pk=suggestion.pk).exists()
+# The rules of participation.rules: campaign office admins moderate within their scope, the
+# responsible unit (or a campaign office) replies.
+is_moderator = rules.is_campaign_admin.test
+can_moderate = rules.may_moderate_suggestion.test
+can_reply = rules.may_reply.test
 
 
 def moderation_queue(user):
@@ -662,7 +643,7 @@ SETTING_FIELDS = (
 
 def update_settings(user, values: dict) -> PortalSettings:
     """The city campaign office sets how suggestions are checked, supported and answered."""
-    if not (is_moderator(user) and _is_city_level(user)):
+    if not rules.may_change_portal_settings.test(user):
         raise Forbidden(_("Only the city's campaign office changes these settings."))
     problems = {}
     cleaned = {
@@ -688,8 +669,3 @@ def update_settings(user, values: dict) -> PortalSettings:
             setattr(settings, name, value)
         settings.save()
     return settings
-
-
-def _is_city_level(user) -> bool:
-    membership = acting_membership(user)
-    return membership is None or membership.unit.area.parent_id is None
