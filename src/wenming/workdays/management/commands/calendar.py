@@ -1,6 +1,6 @@
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.db import transaction
 from django.utils import timezone
 
@@ -53,6 +53,7 @@ class Command(BaseCommand):
         enter.add_argument("--source", default="", help="e.g. 国办发明电〔2030〕7号")
         enter.add_argument("--force", action="store_true", help="mark the year even with no days entered in it")
 
+    @no_translations  # the command speaks English, the receivers' words too
     def handle(self, *args, action, **options):
         getattr(self, f"handle_{action}")(**options)
 
