@@ -40,3 +40,12 @@ def test_the_campaign_office_is_warned_about_a_year_without_official_holidays(ci
 
     CalendarYear.objects.create(year=2027, source="国务院办公厅通知")
     assert 'data-testid="calendar-warning"' not in login(city.users["campaign_admin"]).get("/office/").content.decode()
+
+
+def test_a_new_app_adds_its_menu_entry_and_card_without_an_edit_of_the_shell(city, login, settings):
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "tests.office.another_app"]
+    admin_page = login(city.users["campaign_admin"]).get("/office/").content.decode()
+    assert "志愿服务" in admin_page and 'data-testid="another-card">42<' in admin_page
+    # Its rule decides, as for every entry: a department handler sees neither.
+    handler_page = login(city.users["department_handler"]).get("/office/").content.decode()
+    assert "志愿服务" not in handler_page and "another-card" not in handler_page

@@ -50,11 +50,9 @@ class Demo:
 
 
 def declared(name: str) -> list:
-    """Every installed wenming app's ``shell.<name>`` (MENU, CARDS: their items; DEMO: the one), in order."""
+    """Every installed app's ``shell.<name>`` (MENU, CARDS: their items; DEMO: the one), in order."""
     found = []
     for config in apps.get_app_configs():
-        if not config.name.startswith("wenming."):
-            continue  # other packages' modules named shell are none of ours
         module_name = f"{config.name}.shell"
         if importlib.util.find_spec(module_name) is None:
             continue
